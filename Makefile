@@ -1,0 +1,50 @@
+# brainsim: `make run` serves the app, `make test` runs every test, `make bench` prints benchmarks.
+# Both create .venv on first use and install the exact pins; later calls reuse it.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test test-fast bench lint chromium clean
+
+$(VENV)/.runtime-installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime-installed
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# The browser tests need a Chromium: Debian's package when we are root (Playwright cannot
+# download its own browser here), Playwright's installer otherwise.
+chromium: $(VENV)/.dev-installed
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium || command -v chromium-browser)"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		$(PY) -m playwright install chromium; \
+	fi
+
+test: $(VENV)/.dev-installed chromium
+	$(PY) -m ruff check brainsim tests benchmarks pages app.py
+	$(PY) -m pytest -n 2 --dist loadgroup --timeout 600
+
+# Everything except the real-browser tests, for a quick loop while editing.
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser" --timeout 600
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m benchmarks
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check --fix brainsim tests benchmarks pages app.py
+	$(PY) -m ruff format brainsim tests benchmarks pages app.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""Device choice, seeded generators and divergence checks shared by every experiment."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+# Small models run fastest on few threads, and a fixed count keeps float sums reproducible.
+# Set once at import (DESIGN.md), never per session.
+torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' -> CUDA when present, else CPU; 'cuda' without a GPU falls back to CPU."""
+    if name in ("auto", "cuda") and torch.cuda.is_available():
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def rng(seed: int, *stream: int) -> np.random.Generator:
+    """Independent numpy generator for (seed, stream...) - never global state."""
+    return np.random.default_rng([seed, *stream])
+
+
+def torch_generator(seed: int, *stream: int) -> torch.Generator:
+    """CPU torch.Generator seeded from (seed, stream...): sample on CPU, then move to the device,
+    so CPU and CUDA runs start from the same numbers."""
+    g = torch.Generator(device="cpu")
+    g.manual_seed(int(np.random.SeedSequence([seed, *stream]).generate_state(1)[0]))
+    return g
+
+
+def is_finite(*tensors: torch.Tensor) -> bool:
+    """False when any tensor holds NaN or inf: the caller stops that learner and marks it diverged."""
+    return all(bool(torch.isfinite(t).all()) for t in tensors)

@@ -1,0 +1,164 @@
+"""A person's view: a real Chromium (through Playwright) against `streamlit run` on a loopback port.
+
+Opens every page, waits until the script has finished, asserts no exception is shown, clicks every
+"Download CSV" button and parses the file, and saves a screenshot per page under artifacts/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pandas as pd
+import pytest
+from conftest import ROOT, page_files
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+SHOTS = os.path.join(ROOT, "artifacts", "screenshots")
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium when installed; otherwise None lets Playwright use its own download."""
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        exe = chromium_path()
+        b = pw.chromium.launch(
+            executable_path=exe, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+def wait_until_idle(page, timeout_s: float = 240) -> None:
+    """Wait until the script run has finished (stApp's data-test-script-state is "notRunning")
+    and the lazily loaded elements have replaced their skeletons, steadily for a second."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_s * 1000)
+    deadline = time.time() + timeout_s
+    quiet_since = None
+    while time.time() < deadline:
+        state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+        busy = state != "notRunning" or page.locator("[data-testid='stSkeleton']").count() > 0
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since > 1.0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the page's script did not finish in {timeout_s} s")
+
+
+def url_path(page_file: str) -> str:
+    """st.Page's URL path for a file: its name without the numeric prefix and extension."""
+    return re.sub(r"^\d+_", "", os.path.basename(page_file)[:-3])
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']").first.inner_text()
+
+
+def test_home_page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    wait_until_idle(page)
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="brainsim").count() == 1
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "home.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("name", sorted(page_files()))
+def test_page_renders_and_every_csv_downloads(server, browser, name, tmp_path):
+    page_file = page_files()[name]
+    page = browser.new_page(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page.goto(f"{server}/{url_path(page_file)}")
+    wait_until_idle(page)
+    assert_no_exception(page)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 1
+    # open every expander so buttons inside are clickable
+    for summary in page.locator("[data-testid='stExpander'] summary").all():
+        if summary.is_visible():
+            summary.click()
+    buttons = page.get_by_role("button", name=re.compile(r"^Download CSV"))
+    n = buttons.count()
+    assert n >= 1
+    for i in range(n):
+        button = buttons.nth(i)
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=60_000) as info:
+            button.click()
+        path = tmp_path / f"{i}.csv"
+        info.value.save_as(path)
+        df = pd.read_csv(io.BytesIO(path.read_bytes()))
+        assert len(df) > 0 and len(df.columns) > 1, f"download {i} on {name} is empty"
+    assert_no_exception(page)
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+    page.close()
+
+
+def test_link_restores_settings_in_the_browser(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/single_neuron?exp=xor&task=or&seeds=2&epochs=50")
+    wait_until_idle(page)
+    assert_no_exception(page)
+    wait_until_idle(page)
+    assert "task=or" in page.url
+    # OR is linearly separable: with the link's task the single neuron's headline reads 100%
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="single neuron (delta)")
+    assert "100%" in metric.first.inner_text()
+    page.close()

@@ -1,0 +1,96 @@
+"""The command line: list, help, run every experiment, bad input exits 2 with one sentence."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import EXPERIMENTS, ROOT
+
+from brainsim import cli, registry
+from brainsim import config as C
+from brainsim.export import TIMING_TABLES, csv_bytes
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "brainsim", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_list_names_every_experiment():
+    out = run_cli("list")
+    assert out.returncode == 0
+    for name in EXPERIMENTS:
+        assert name in out.stdout
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_help_lists_every_field(name):
+    out = run_cli("run", name, "--help")
+    assert out.returncode == 0
+    for spec in C.specs(registry.get(name).config):
+        assert f"  {spec.name}" in out.stdout and spec.allowed() in out.stdout
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_run_writes_tables_and_config_matching_app_bytes(name, tmp_path):
+    """The CLI's CSVs are the bytes the app's download buttons serve for the same config."""
+    exp = registry.get(name)
+    out = run_cli("run", name, "--out", str(tmp_path), "--quiet")
+    assert out.returncode == 0, out.stderr
+    cfg = C.from_json(exp.config, (tmp_path / "config.json").read_text(), experiment=name)
+    assert cfg == exp.config()
+    tables = exp.run(cfg)  # what the page's cached run returns
+    for table, df in tables.items():
+        data = (tmp_path / f"{table}.csv").read_bytes()
+        assert not pd.read_csv(io.BytesIO(data)).empty or df.empty
+        if table not in TIMING_TABLES:
+            assert data == csv_bytes(df), f"{name}/{table}.csv differs from the app's download"
+
+
+def test_set_and_config_file_compose(tmp_path):
+    cfg_file = tmp_path / "run.json"
+    cfg_file.write_text(json.dumps({"experiment": "xor", "task": "and", "seeds": 2, "epochs": 20}))
+    out = run_cli("run", "xor", "--config", str(cfg_file), "--set", "epochs=30", "--out", str(tmp_path / "o"),
+                  "--quiet")
+    assert out.returncode == 0, out.stderr
+    saved = json.loads((tmp_path / "o" / "config.json").read_text())
+    assert (saved["task"], saved["seeds"], saved["epochs"]) == ("and", 2, 30)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["run", "nope", "--out", "x"], "Unknown experiment 'nope'"),
+    (["run", "xor", "--set", "lr=-1", "--out", "x"], "Field 'lr'"),
+    (["run", "xor", "--set", "task=nand", "--out", "x"], "allowed: and, or, xor"),
+    (["run", "xor", "--set", "bogus=1", "--out", "x"], "Unknown field 'bogus'"),
+    (["run", "xor", "--set", "epochs", "--out", "x"], "NAME=VALUE"),
+    (["run", "xor", "--config", "/nonexistent.json", "--out", "x"], "does not exist"),
+    (["run", "xor"], "--out DIR is required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_sentence(args, fragment, capsys):
+    code = cli_main_exit(args)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def cli_main_exit(args) -> int:
+    try:
+        return cli.main(args)
+    except SystemExit as exc:  # argparse's own errors
+        return exc.code
+
+
+def test_malformed_config_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"task": "xor",')
+    out = run_cli("run", "xor", "--config", str(bad), "--out", str(tmp_path / "o"))
+    assert out.returncode == 2 and "not valid JSON" in out.stderr and "Traceback" not in out.stderr
+    assert not os.path.exists(tmp_path / "o")

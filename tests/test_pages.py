@@ -1,0 +1,114 @@
+"""Every page through streamlit's AppTest: defaults, a changed widget, a link, bad input."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import ROOT, page_files
+from streamlit.testing.v1 import AppTest
+
+from brainsim import config as C
+from brainsim import registry
+
+APP = os.path.join(ROOT, "app.py")
+PAGES = page_files()
+TIMEOUT = 180
+
+
+def open_page(name: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGES[name]).run()
+    return at
+
+
+def assert_clean(at: AppTest, allow_errors: bool = False) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    if not allow_errors:
+        assert not at.error, [e.value for e in at.error]
+
+
+def test_home_lists_every_page():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert len(table) == 5 and set(table["status"]) <= {"ready", "coming"}
+    assert (table["status"] == "ready").sum() == len(PAGES)
+
+
+def test_every_experiment_has_a_page():
+    assert set(PAGES) == set(registry.names())
+
+
+def _changed_value(spec: C.FieldSpec):
+    """A different valid value for a field's widget (first choice that is not the default)."""
+    return next(c for c in spec.choices if c != spec.default)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_defaults_then_changed_widget(name):
+    at = open_page(name)
+    assert_clean(at)
+    exp = registry.get(name)
+    assert at.title[0].value == exp.title
+    assert len(at.get("plotly_chart")) >= 1
+    labels = [b.label for b in at.get("download_button")]
+    assert sum(label.startswith("Download CSV") for label in labels) >= len(exp.charts)
+    assert "Download config (JSON)" in labels
+    assert at.query_params["exp"] == name
+    # one changed sidebar widget: the first selectbox-style field (or, failing that, the seed)
+    spec = next((s for s in C.specs(exp.config) if s.kind is str and s.choices and not s.is_global), None)
+    if spec is not None:
+        at.sidebar.selectbox(key=f"{name}.{spec.name}").set_value(_changed_value(spec)).run()
+        assert at.query_params[spec.name] == _changed_value(spec)
+    else:
+        at.sidebar.number_input(key="global.seed").set_value(1).run()
+        assert at.query_params["seed"] == "1"
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_link_reproduces_the_run():
+    at = open_page("xor", {"exp": "xor", "task": "and", "seeds": "2", "epochs": "40", "seed": "5"})
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="xor.task").value == "and"
+    assert at.sidebar.number_input(key="global.seed").value == 5
+    summary = at.dataframe[0].value
+    assert summary["seeds"].tolist() == [2, 2, 2]
+    assert (summary["final_train_accuracy_mean"] == 1.0).all()
+
+
+def test_bad_link_value_is_one_error_and_the_rest_applies():
+    at = open_page("xor", {"exp": "xor", "task": "nand", "epochs": "40"})
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "Field 'task'" in errors[0] and "ignored" in errors[0]
+    assert at.sidebar.slider(key="xor.epochs").value == 40
+    assert at.sidebar.selectbox(key="xor.task").value == "xor"
+
+
+def test_invalid_setting_keeps_last_good_results():
+    at = open_page("xor")
+    assert_clean(at)
+    before = at.dataframe[0].value.copy()
+    at.sidebar.multiselect(key="xor.learners").set_value([]).run()
+    assert not at.exception
+    assert any("at least one learner" in e.value for e in at.error)
+    assert at.dataframe[0].value.equals(before)  # last good results still shown
+    assert any("last valid run" in i.value for i in at.info)
+
+
+def test_settings_survive_a_page_switch():
+    at = open_page("xor")
+    at.sidebar.selectbox(key="xor.task").set_value("or").run()
+    others = [p for n, p in PAGES.items() if n != "xor"]
+    if not others:
+        pytest.skip("needs a second page")
+    other = others[0]
+    at.switch_page(other).run()
+    assert_clean(at)
+    at.switch_page(PAGES["xor"]).run()
+    assert at.sidebar.selectbox(key="xor.task").value == "or"
