@@ -112,3 +112,38 @@ def test_settings_survive_a_page_switch():
     assert_clean(at)
     at.switch_page(PAGES["xor"]).run()
     assert at.sidebar.selectbox(key="xor.task").value == "or"
+
+
+def test_config_upload_restores_every_widget():
+    at = open_page("xor")
+    exp = registry.get("xor")
+    cfg = C.make(exp.config, {"task": "or", "epochs": 60, "seeds": 3, "learners": ["mlp (backprop)"],
+                              "hidden": 6, "seed": 9, "batch_size": 16})
+    upload = at.sidebar.get("file_uploader")[0]
+    upload.set_value(("xor_config.json", C.to_json(cfg, experiment="xor").encode(), "application/json"))
+    at.run()
+    assert_clean(at)
+    for spec in C.specs(exp.config):
+        key = f"global.{spec.name}" if spec.is_global else f"xor.{spec.name}"
+        value = at.session_state[key]
+        expected = getattr(cfg, spec.name)
+        assert (tuple(value) if isinstance(value, list) else value) == expected, spec.name
+    assert at.dataframe[0].value["seeds"].tolist() == [3]
+
+
+@pytest.mark.parametrize("payload, fragment", [
+    (b"{broken", "not valid JSON"),
+    (b'{"experiment": "hopfield"}', "is for experiment 'hopfield'"),
+    (b'{"epochs": 999999}', "Field 'epochs'"),
+])
+def test_bad_config_upload_is_one_error_and_loses_nothing(payload, fragment):
+    at = open_page("xor")
+    at.sidebar.selectbox(key="xor.task").set_value("and").run()
+    before = at.dataframe[0].value.copy()
+    at.sidebar.get("file_uploader")[0].set_value(("bad.json", payload, "application/json"))
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and fragment in errors[0]
+    assert at.sidebar.selectbox(key="xor.task").value == "and"
+    assert at.dataframe[0].value.equals(before)
