@@ -22,7 +22,8 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_JSON_BYTES = 64 * 1024  # a config is a few hundred bytes; refuse anything absurd
+MAX_JSON_BYTES = 512 * 1024  # a config is a few hundred bytes (plus any pasted CSV); refuse anything absurd
+MAX_TEXT_CHARS = 200_000  # pasted data (widget="text" fields): about 5,000 rows of 40 characters
 
 
 class ConfigError(ValueError):
@@ -44,6 +45,7 @@ class FieldSpec:
     choices: tuple | None = None
     item_kind: type | None = None  # element type for tuple fields
     max_items: int = 32
+    max_chars: int = 1000  # str fields; widget="text" fields default to MAX_TEXT_CHARS
     widget: str | None = None  # optional override: "slider", "number", "log", "text", "radio"
     step: float | None = None
     is_global: bool = False  # rendered once on the home sidebar (seed, device)
@@ -86,6 +88,7 @@ def param(
     hi: float | None = None,
     choices: tuple | None = None,
     max_items: int = 32,
+    max_chars: int | None = None,
     widget: str | None = None,
     step: float | None = None,
     is_global: bool = False,
@@ -95,6 +98,7 @@ def param(
     meta = dict(
         help=help, label=label, unit=unit, lo=lo, hi=hi, choices=tuple(choices) if choices else None,
         max_items=max_items, widget=widget, step=step, is_global=is_global, advanced=advanced,
+        max_chars=max_chars or (MAX_TEXT_CHARS if widget == "text" else 1000),
     )
     return field(default=default, metadata={"brainsim": meta})
 
@@ -226,8 +230,9 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     if kind is str:
         if not isinstance(value, str):
             raise bad
-        if len(value) > 1000:
-            raise ConfigError(f"Field '{spec.name}' is too long; at most 1000 characters are allowed.")
+        if len(value) > spec.max_chars:
+            raise ConfigError(f"Field '{spec.name}' holds {len(value)} characters; at most {spec.max_chars} "
+                              "are allowed.")
         return value
     raise bad
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from brainsim import runtime  # noqa: F401  (sets torch's thread count once, before any experiment runs)
+
 Tables = dict[str, pd.DataFrame]
 Progress = Callable[[float, str], None]
 

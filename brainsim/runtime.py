@@ -7,9 +7,12 @@ import os
 import numpy as np
 import torch
 
-# Small models run fastest on few threads, and a fixed count keeps float sums reproducible.
-# Set once at import (DESIGN.md), never per session.
-torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+# One intra-op thread: brainsim's models are small, and on a shared 2-core machine extra torch
+# threads spin-wait against other processes (measured 10-1000x slower per step under load);
+# concurrency comes from sessions and pytest workers instead. A fixed count also keeps float
+# sums, hence CSV bytes, reproducible. Set once at import (DESIGN.md), never per session;
+# BRAINSIM_THREADS overrides it for a dedicated machine.
+torch.set_num_threads(int(os.environ.get("BRAINSIM_THREADS", "1")))
 
 
 def resolve_device(name: str) -> torch.device:

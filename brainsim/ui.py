@@ -86,6 +86,7 @@ def widget(spec: FieldSpec, key: str, container=st.sidebar) -> Any:
                                        horizontal=True)
             return container.selectbox(spec.label, options=list(spec.choices), key=key, help=help_text)
         if spec.widget == "text":
+            _text_file(spec, key, container)
             return container.text_area(spec.label, key=key, help=help_text, height=120)
         return container.text_input(spec.label, key=key, help=help_text)
     # numbers
@@ -99,6 +100,26 @@ def widget(spec: FieldSpec, key: str, container=st.sidebar) -> Any:
     step = spec.step or (1 if is_int else (hi - lo) / 100)
     return container.slider(spec.label, min_value=lo, max_value=hi, step=int(step) if is_int else float(step),
                             key=key, help=help_text)
+
+
+def _text_file(spec: FieldSpec, key: str, container) -> None:
+    """A file uploader that fills a pasted-data text field (e.g. a CSV of the user's own data)."""
+    file = container.file_uploader(f"Load {spec.label} from a file", type=["csv", "txt"], key=f"{key}.file")
+    if file is None or st.session_state.get(f"{key}.file_done") == file.file_id:
+        return
+    st.session_state[f"{key}.file_done"] = file.file_id
+    raw = file.getvalue()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        container.error(f"File {file.name} is not UTF-8 text; save it as CSV and try again.")
+        return
+    if len(text) > spec.max_chars:
+        container.error(f"File {file.name} holds {len(text)} characters; at most {spec.max_chars} are allowed "
+                        f"for '{spec.name}'.")
+        return
+    st.session_state[PENDING] = {key: text, "_flash": f"Loaded {file.name} into '{spec.name}'."}
+    st.rerun()
 
 
 def global_controls() -> None:
@@ -143,8 +164,11 @@ def _from_link(name: str, cls: type) -> None:
     _queue(name, cfg, "Settings loaded from the link.")
 
 
+LINK_MAX_CHARS = 1500  # longer values (pasted data) stay out of the URL; the JSON config carries them
+
+
 def _mirror_to_link(name: str, cfg) -> None:
-    query = {"exp": name, **cfgmod.to_query(cfg)}
+    query = {"exp": name, **{k: v for k, v in cfgmod.to_query(cfg).items() if len(v) <= LINK_MAX_CHARS}}
     if {k: st.query_params[k] for k in st.query_params} != query:
         st.query_params.from_dict(query)
     st.session_state["_brainsim.last_query"] = query
