@@ -20,6 +20,7 @@ PALETTE = {
     "three-factor": "#bcbd22",
     "feedback alignment": "#e377c2",
     "hebbian features": "#8c564b",
+    "hebbian + reward": "#c49c94",
     "hopfield hebbian": "#ff7f0e",
     "storkey": "#d62728",
     "pseudo-inverse": "#8c564b",

@@ -1,0 +1,119 @@
+"""Capacity-sweep throughput: N = 500, 15 loads, 3 storage rules, 5 seeds, synchronous recall.
+
+Prints the sweep's wall time, the floating-point work it did (storage + recall, counted from the
+shapes and from the cue rows the dynamics actually recomputed), its GFLOP/s, and the ratio to torch's
+float32 matmul throughput measured in the same run on the recall-shaped product (B, N) @ (N, N).
+Target: the sweep in under 5 s on a 2-core CPU.
+
+    python -m benchmarks.bench_hopfield        (or: python benchmarks/bench_hopfield.py [threads])
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from brainsim.config import make  # noqa: E402
+from brainsim.experiments import hopfield as exp  # noqa: E402
+
+N, LOADS, SEEDS = 500, 15, 5
+RULES = ("hebbian", "storkey", "pseudo-inverse")
+
+
+def storage_flops(rule: str, sizes: list[int], n: int, seeds: int) -> float:
+    """Multiply-adds ×2 of storing every load of the sweep for every seed."""
+    if rule == "hebbian":
+        return seeds * 2 * n * n * max(sizes)  # nested loads: each pattern's outer product is added once
+    if rule == "storkey":
+        return seeds * max(sizes) * 7 * n * n  # per pattern: W ξ (2N²), rank-2 update (4N²), scaling (N²)
+    # pseudo-inverse: C = ΞΞᵀ, Cholesky, C⁻¹Ξ, Ξᵀ(C⁻¹Ξ)
+    return seeds * sum(2 * p * p * n + p**3 / 3 + 2 * p * p * n + 2 * n * n * p for p in sizes)
+
+
+def matmul_gflops(b: int, n: int, seconds: float = 1.0) -> float:
+    """torch float32 throughput on (b, n) @ (n, n), best of repeated timings."""
+    a, w = torch.randn(b, n), torch.randn(n, n)
+    a @ w
+    best = float("inf")
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t0 = time.perf_counter()
+        a @ w
+        best = min(best, time.perf_counter() - t0)
+    return 2 * b * n * n / best / 1e9
+
+
+def main(threads: int | None = None) -> None:
+    """Run the sweep; `threads` overrides torch's thread count for this measurement (default: brainsim's)."""
+    if threads:
+        torch.set_num_threads(threads)
+    cfg = make(
+        exp.HopfieldConfig,
+        {
+            "n_neurons": N,
+            "n_patterns": 20,
+            "seeds": SEEDS,
+            "load_min": 0.02,
+            "load_max": 0.6,
+            "n_loads": LOADS,
+            "load_spacing": "linear",
+            "learners": list(RULES),
+            "update": "sync",
+            "cue_fraction": 0.1,
+        },
+    )
+    bank = exp._bank(cfg, torch.device("cpu"))
+    seeds = [cfg.seed + k for k in range(cfg.seeds)]
+    exp._capacity(
+        cfg,
+        exp._bank(
+            make(exp.HopfieldConfig, {"n_neurons": 64, "seeds": 1, "learners": list(RULES), "update": "sync"}),
+            torch.device("cpu"),
+        ),
+        list(RULES),
+        [0],
+        None,
+        0,
+        1,
+    )  # warm up kernels
+    start = time.perf_counter()
+    capacity, timing = exp._capacity(cfg, bank, list(RULES), seeds, None, 0.0, 1.0)
+    wall = time.perf_counter() - start
+    reference = matmul_gflops(2048, N)
+
+    print(
+        f"hopfield capacity sweep: N={N}, {len(bank.sweep)} loads "
+        f"(alpha {bank.sweep[0] / N:.3f}..{bank.sweep[-1] / N:.3f}), {len(RULES)} rules, {SEEDS} seeds, "
+        f"sync recall, torch threads={torch.get_num_threads()}, load average={os.getloadavg()[0]:.1f}"
+    )
+    total_flops = 0.0
+    for rule in RULES:
+        rows = [t for t in timing if t[0] == rule]
+        store_s = sum(t[5] for t in rows)
+        recall_s = sum(t[7] for t in rows)
+        field_rows = sum(t[6] for t in rows)
+        flops = storage_flops(rule, bank.sweep, N, SEEDS) + 2 * N * N * field_rows
+        total_flops += flops
+        print(
+            f"  {rule:15s} store {store_s:6.2f} s  recall {recall_s:6.2f} s  "
+            f"({field_rows} cue rows recomputed)  {flops / 1e9:6.1f} GFLOP  "
+            f"{flops / 1e9 / max(store_s + recall_s, 1e-9):6.1f} GFLOP/s"
+        )
+    achieved = total_flops / 1e9 / wall
+    print(f"sweep wall time        {wall:.2f} s (target < 5 s on a 2-core CPU)")
+    print(f"sweep work             {total_flops / 1e9:.1f} GFLOP")
+    print(f"sweep throughput       {achieved:.1f} GFLOP/s")
+    print(f"torch matmul reference {reference:.1f} GFLOP/s  ((2048, {N}) @ ({N}, {N}), float32, same run)")
+    print(f"ratio sweep / matmul   {achieved / reference:.2f}")
+    curve = capacity.groupby(["learner", "load"])["recall"].mean().unstack(0)
+    print("mean fraction recalled (10% cue noise):")
+    print(curve.round(2).to_string())
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -1,0 +1,168 @@
+"""Figures of the associative-memory page: each builds one plotly figure from one tidy table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from brainsim.charts import color_map, line_with_band, style
+from brainsim.hopfield import ALPHA_C, OUTCOMES
+
+OUTCOME_COLORS = {
+    "recalled": "#2ca02c",
+    "other pattern": "#9467bd",
+    "mixture": "#ff7f0e",
+    "partial": "#bcbd22",
+    "spurious": "#7f7f7f",
+}
+
+
+def _empty(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig)
+
+
+def capacity_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """Fraction recalled against load per learner, mean and band over seeds, with the Hebbian theory line."""
+    fig = line_with_band(
+        df, "load", "recall", title="Fraction of patterns recalled (overlap ≥ 0.98)", y_label="fraction recalled"
+    )
+    if df["load"].max() >= 0.5 * ALPHA_C:  # digits/uploads sweep only a few patterns: the line would be off-scale
+        fig.add_vline(
+            x=ALPHA_C,
+            line_dash="dot",
+            line_color="#7f7f7f",
+            annotation_text="α_c = 0.138 (Hebbian theory)",
+            annotation_position="top right",
+        )
+    fig.add_hline(y=0.5, line_dash="dot", line_color="#cccccc")
+    fig.update_xaxes(title="load α = P/N")
+    return fig.update_yaxes(range=[-0.02, 1.05])
+
+
+def outcome_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """Share of final states per outcome against load, one panel per learner (mean over seeds)."""
+    cols = [f"n_{o.replace(' ', '_')}" for o in OUTCOMES]
+    g = df.groupby(["learner", "load"], sort=True)[cols + ["n_patterns"]].sum().reset_index()
+    long = g.melt(id_vars=["learner", "load", "n_patterns"], value_vars=cols, var_name="outcome", value_name="count")
+    long["fraction"] = long["count"] / long["n_patterns"]
+    long["outcome"] = long["outcome"].str[2:].str.replace("_", " ")
+    fig = px.area(
+        long,
+        x="load",
+        y="fraction",
+        color="outcome",
+        facet_col="learner",
+        facet_col_wrap=3,
+        color_discrete_map=OUTCOME_COLORS,
+        category_orders={"outcome": list(OUTCOMES)},
+        labels={"load": "load α = P/N", "fraction": "share of cues"},
+    )
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    return style(fig, "Final states by outcome")
+
+
+def robustness_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    fig = line_with_band(
+        df, "cue_fraction", "recall", title="Recall against cue corruption at fixed P", y_label="fraction recalled"
+    )
+    fig.add_vline(
+        x=cfg.cue_fraction,
+        line_dash="dot",
+        line_color="#cccccc",
+        annotation_text="training / capacity cue",
+        annotation_position="top",
+    )
+    fig.update_xaxes(title="fraction of the cue flipped" if cfg.cue == "flip" else "fraction of the cue occluded")
+    return fig.update_yaxes(range=[-0.02, 1.05])
+
+
+def overlap_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    fig = line_with_band(
+        df, "sweep", "overlap", title="Overlap m = s·ξ/N with the stored pattern", y_label="overlap with target"
+    )
+    fig.add_hline(y=0.98, line_dash="dot", line_color="#cccccc", annotation_text="recall threshold 0.98")
+    return fig.update_xaxes(title="sweeps (async: N single-neuron updates; sync: parallel steps)")
+
+
+def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    d = df.dropna(subset=["energy_per_neuron"])
+    if d.empty:
+        return _empty("No energy to show: the autoencoder has no energy function.")
+    g = d.groupby(["learner", "sweep"], sort=True)["energy_per_neuron"].mean().reset_index()
+    fig = px.line(
+        g,
+        x="sweep",
+        y="energy_per_neuron",
+        color="learner",
+        facet_col="learner",
+        facet_col_wrap=4,
+        color_discrete_map=color_map(g["learner"]),
+        labels={"energy_per_neuron": "E / N"},
+    )
+    fig.update_yaxes(matches=None, showticklabels=True)
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    return style(fig, "Energy per neuron (mean over seeds and cues)")
+
+
+def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
+    """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1)."""
+    if df.empty:
+        return _empty("No patterns to draw.")
+    panels = list(dict.fromkeys(df["panel"]))
+    patterns = sorted(df["pattern"].unique())
+    fig = make_subplots(
+        rows=len(patterns), cols=len(panels), column_titles=panels, horizontal_spacing=0.01, vertical_spacing=0.01
+    )
+    for r, q in enumerate(patterns):
+        for c, panel in enumerate(panels):
+            part = df[(df["panel"] == panel) & (df["pattern"] == q)]
+            z = part.pivot(index="row", columns="col", values="pixel").to_numpy()
+            fig.add_trace(
+                go.Heatmap(
+                    z=z,
+                    zmin=-1,
+                    zmax=1,
+                    colorscale=[[0, "white"], [1, "black"]],
+                    showscale=False,
+                    hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
+                ),
+                row=r + 1,
+                col=c + 1,
+            )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
+    fig.update_layout(height=max(250, 110 * len(patterns)))
+    return style(fig, "Stored pattern, cue, and what each learner recalled (first seed)")
+
+
+def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    if df.empty:
+        return _empty("No weight matrix: choose a classical rule or the autoencoder.")
+    learners = list(dict.fromkeys(df["learner"]))
+    fig = make_subplots(rows=1, cols=len(learners), subplot_titles=learners, horizontal_spacing=0.03)
+    for c, learner in enumerate(learners):
+        part = df[df["learner"] == learner]
+        z = part.pivot(index="i", columns="j", values="w")
+        top = float(z.abs().to_numpy().max()) or 1.0
+        fig.add_trace(
+            go.Heatmap(
+                z=(z / top).to_numpy(),
+                zmin=-1,
+                zmax=1,
+                colorscale="RdBu_r",
+                showscale=c == 0,
+                hovertemplate="w[%{y},%{x}] / max|w| = %{z:.3f}<extra></extra>",
+            ),
+            row=1,
+            col=c + 1,
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
+    fig.update_layout(height=330)
+    return style(fig, "Weights w_ij / max|w| (first seed)")

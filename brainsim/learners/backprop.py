@@ -1,0 +1,136 @@
+"""Backprop networks for the arena: an MLP and a small CNN, trained by torch.autograd and an
+optimizer from torch.optim (GD is SGD on the whole training set: the loop sets the batch)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from brainsim.learners.base import Learner, Spec, loss_value, torch_activation
+from brainsim.runtime import torch_generator
+
+
+def make_optimizer(name: str, params, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    """torch.optim by name; L2 weight decay λ adds λ·w to every gradient."""
+    kw = dict(lr=lr, weight_decay=weight_decay, foreach=False)  # tiny tensors: the plain loop is fastest
+    if name in ("GD", "SGD"):
+        return torch.optim.SGD(params, **kw)
+    if name == "momentum":
+        return torch.optim.SGD(params, momentum=0.9, **kw)
+    if name == "Adagrad":
+        return torch.optim.Adagrad(params, **kw)
+    if name == "RMSprop":
+        return torch.optim.RMSprop(params, **kw)
+    if name == "Adam":
+        return torch.optim.Adam(params, **kw)
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+def _uniform_init(layer: nn.Module, g: torch.Generator) -> None:
+    """Re-draw a layer's weights from the seeded generator (±1/sqrt(fan_in), torch's default range)."""
+    with torch.no_grad():
+        for p in (layer.weight, layer.bias):
+            fan_in = layer.weight[0].numel()
+            p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) / fan_in**0.5)
+
+
+class _Backprop(Learner):
+    """Gradient descent on the loss ℓ through every layer: w ← optimizer(w, ∂ℓ/∂w) (Rumelhart,
+    Hinton & Williams 1986)."""
+
+    brain_like = False
+
+    def _setup(self, net: nn.Module, spec: Spec):
+        self.spec = spec
+        self.net = net
+        self.opt = make_optimizer(spec.optimizer, net.parameters(), spec.lr, spec.weight_decay)
+
+    def to(self, device):
+        self.net.to(device)
+        self.opt = make_optimizer(self.spec.optimizer, self.net.parameters(), self.spec.lr, self.spec.weight_decay)
+        return self
+
+    def scores(self, x):
+        with torch.no_grad():
+            return self.net(x)
+
+    def step(self, x, t, y):
+        with torch.enable_grad():
+            self.opt.zero_grad(set_to_none=True)
+            z = self.net(x)  # (B, C)
+            loss = (
+                nn.functional.cross_entropy(z, y)
+                if self.spec.loss == "cross-entropy"
+                else loss_value(z, t, self.spec.loss)
+            )
+            loss.backward()
+            self.opt.step()
+        self.updates += 1
+
+    def parameters(self):
+        return [p.detach() for p in self.net.parameters()]
+
+
+class BackpropMLP(_Backprop):
+    """MLP with `hidden_layers` layers of H units; the first and last layers start from the shared
+    W1 and W2, so with one hidden layer it starts exactly where the local learners start."""
+
+    name = "backprop mlp"
+
+    def __init__(self, spec: Spec, init: dict, seed: int):
+        super().__init__()
+        layers, width = [], spec.n_in
+        for _ in range(spec.hidden_layers):
+            layers += [nn.Linear(width, spec.hidden), torch_activation(spec.activation)]
+            width = spec.hidden
+        layers.append(nn.Linear(width, spec.n_out))
+        net = nn.Sequential(*layers)
+        g = torch_generator(seed, 6)
+        linears = [m for m in net if isinstance(m, nn.Linear)]
+        with torch.no_grad():
+            for lin in linears[1:-1]:  # middle layers have no shared twin
+                _uniform_init(lin, g)
+            linears[0].weight.copy_(init["W1"])
+            linears[0].bias.copy_(init["b1"])
+            linears[-1].weight.copy_(init["W2"])
+            linears[-1].bias.copy_(init["b2"])
+        self._setup(net, spec)
+
+    def features(self):
+        return self.net[0].weight.detach()
+
+
+class SmallCNN(_Backprop):
+    """conv 3×3 (8) → f → maxpool 2 → conv 3×3 (16) → f → maxpool 2 → dense H → f → dense C."""
+
+    name = "cnn"
+
+    def __init__(self, spec: Spec, init: dict, seed: int):
+        super().__init__()
+        h, w = spec.image_shape
+        self.image_shape = (h, w)
+        act = spec.activation
+        net = nn.Sequential(
+            nn.Unflatten(1, (1, h, w)),
+            nn.Conv2d(1, 8, 3, padding=1),
+            torch_activation(act),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1),
+            torch_activation(act),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(16 * (h // 4) * (w // 4), spec.hidden),
+            torch_activation(act),
+            nn.Linear(spec.hidden, spec.n_out),
+        )
+        g = torch_generator(seed, 7)
+        for m in net:
+            if isinstance(m, (nn.Linear, nn.Conv2d)):
+                _uniform_init(m, g)
+        with torch.no_grad():  # the readout has the shared W2's shape
+            net[-1].weight.copy_(init["W2"])
+            net[-1].bias.copy_(init["b2"])
+        self._setup(net, spec)
+
+    def features(self):
+        return self.net[1].weight.detach().flatten(1)  # (8, 9): 3×3 filters
