@@ -13,6 +13,10 @@ import torch
 # sums, hence CSV bytes, reproducible. Set once at import (DESIGN.md), never per session;
 # BRAINSIM_THREADS overrides it for a dedicated machine.
 torch.set_num_threads(int(os.environ.get("BRAINSIM_THREADS", "1")))
+# Traces decayed over simulated days reach subnormal floats, 10-100x slower on CPUs and carrying no
+# information; flush them to zero. Process-wide, so it is set here, where every experiment gets it,
+# and the same config gives the same bytes whichever experiments a process has imported.
+torch.set_flush_denormal(True)
 
 
 def resolve_device(name: str) -> torch.device:

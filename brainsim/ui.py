@@ -295,8 +295,22 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
                 _download(f"Download CSV: {t}", tables[t], f"{name}_{t}.csv", key=f"{name}.dl.{t}")
 
 
+def _through_app_navigation() -> None:
+    """Streamlit treats an entry script beside a pages/ folder as a v1 multipage app until that
+    script first calls st.navigation; so on a fresh server the first visitor who opens a page's URL
+    directly would run the page alone, with the v1 menu. Switch to app.py's navigation and rerun."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # internal module moved: the v1 menu shows, the page still works
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def experiment_page(name: str) -> None:
     """A whole experiment page: title, question, equations, sidebar, cached run, charts, downloads."""
+    _through_app_navigation()
     exp = registry.get(name)
     global_controls()
     st.title(exp.title)

@@ -1,0 +1,151 @@
+"""Recurrent auto-associative memory: sparse binary items, noisy cues, recall dynamics, and the
+backprop-trained network with the same weight matrix shape.
+
+Items are binary patterns xi in {0, 1}^N with exactly k = round(f N) active units (coding level f).
+Recall (identical for every learner): start from a noisy cue x_0, then for a few steps
+
+    h = W x_t + sigma z,   z ~ N(0, 1)          (field plus neural noise)
+    x_{t+1} = kWTA(h)                            (global inhibition keeps the k most driven units)
+
+and score the overlap m = (x . xi / k - f) / (1 - f): 1 is perfect recall, 0 is chance (a random
+set of k units). Because the noise sigma is fixed, recall needs the stored trace to stand out of
+it: weights decayed towards zero mean chance, whatever their sign pattern.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from brainsim.runtime import torch_generator
+
+
+def n_active(n: int, f: float) -> int:
+    return max(1, min(n - 1, round(f * n)))
+
+
+def make_items(seeds: list[int], n_items: int, n: int, f: float, stream: int, device: torch.device) -> torch.Tensor:
+    """(S, P, N) binary items with exactly k active units each; seed s alone decides its items."""
+    k = n_active(n, f)
+    out = []
+    for s in seeds:
+        u = torch.rand((n_items, n), generator=torch_generator(s, 3, stream))  # (P, N)
+        idx = u.argsort(dim=1)[:, :k]  # (P, k)
+        out.append(torch.zeros((n_items, n)).scatter_(1, idx, 1.0))
+    return torch.stack(out).to(device)  # (S, P, N)
+
+
+def make_cues(items: torch.Tensor, noise: float, gen: torch.Generator) -> torch.Tensor:
+    """Noisy cues: a fraction `noise` of each item's active units is swapped for inactive ones.
+
+    items: (S, M, N) -> (S, M, N) with the same number k of active units.
+    """
+    k = int(items[0, 0].sum().item())
+    n_swap = int(round(noise * k))
+    if n_swap == 0:
+        return items.clone()
+    u = torch.rand(items.shape, generator=gen).to(items.device)  # (S, M, N)
+    on = items > 0.5
+    drop = torch.where(on, u, torch.full_like(u, 2.0)).topk(n_swap, dim=-1, largest=False).indices
+    add = torch.where(on, torch.full_like(u, -1.0), u).topk(n_swap, dim=-1).indices
+    cue = items.clone()
+    cue.scatter_(-1, drop, 0.0)
+    cue.scatter_(-1, add, 1.0)
+    return cue
+
+
+def kwta(h: torch.Tensor, k: int) -> torch.Tensor:
+    """k-winners-take-all along the last axis: 1 for the k largest fields, 0 elsewhere."""
+    idx = h.topk(k, dim=-1).indices
+    return torch.zeros_like(h).scatter_(-1, idx, 1.0)
+
+
+def recall(w: torch.Tensor, cue: torch.Tensor, k: int, steps: int, noise: torch.Tensor) -> torch.Tensor:
+    """Run the recurrent dynamics from the cue.
+
+    w: (S, N, N) weights (row i = postsynaptic); cue: (S, M, N); noise: (steps, S, M, N) pre-scaled
+    neural noise sigma z (shared by learners so comparisons are paired). Returns x_T (S, M, N).
+    """
+    x = cue
+    wt = w.transpose(1, 2)  # (S, N, N): x @ W^T gives fields h_i = sum_j W_ij x_j
+    for t in range(steps):
+        h = torch.bmm(x, wt) + noise[t]  # (S, M, N)
+        x = kwta(h, k)
+    return x
+
+
+def overlap(x: torch.Tensor, items: torch.Tensor, f: float) -> torch.Tensor:
+    """Centred overlap m = (x . xi / k - f) / (1 - f): (S, M); 1 perfect, 0 chance."""
+    k = items.sum(-1).clamp(min=1)  # (S, M)
+    return ((x * items).sum(-1) / k - f) / (1.0 - f)
+
+
+def strength(w: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+    """Trace strength of each item in w: mean field on its active units minus on its inactive units,
+    with the clean item as input. One fresh Hebbian presentation with eta = 1 gives 1. (S, M)."""
+    h = torch.bmm(items, w.transpose(1, 2))  # (S, M, N)
+    on = items.sum(-1).clamp(min=1)
+    off = (items.shape[-1] - items.sum(-1)).clamp(min=1)
+    return (h * items).sum(-1) / on - (h * (1 - items)).sum(-1) / off
+
+
+# --------------------------------------------------------------------------- backprop side
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+class BackpropAssociator:
+    """One-layer N -> N associative net h = W x (no self-connections, no bias: N(N-1) weights, the
+    same connections as the synapse model), trained by torch.optim to map each item to its centred
+    self, t = xi - f, with loss per item (N / k) * mean_i (h_i - t_i)^2 / 2. The N/k factor makes a
+    plain SGD step with lr = 1 cancel the error on the item just shown, whatever N and f are.
+    Batched over seeds: one (S, N, N) parameter; every optimizer here is elementwise, so seeds stay
+    independent. Recall uses exactly the dynamics of `recall`.
+    """
+
+    def __init__(
+        self,
+        n_seeds: int,
+        n: int,
+        f: float,
+        optimizer: str,
+        lr: float,
+        steps: int,
+        device: torch.device,
+        momentum: float = 0.9,
+    ):
+        self.w = torch.zeros((n_seeds, n, n), device=device, requires_grad=True)
+        self.mask = 1.0 - torch.eye(n, device=device)  # (N, N) no self-connections
+        self.f, self.k, self.steps = f, n_active(n, f), steps
+        if optimizer == "adam":
+            self.opt = torch.optim.Adam([self.w], lr=lr)
+        else:
+            self.opt = torch.optim.SGD([self.w], lr=lr, momentum=momentum if optimizer == "momentum" else 0.0)
+        self.updates = 0
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return (self.w * self.mask).detach()
+
+    def gradient(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """dLoss/dW in closed form for the one-layer net (equal to autograd's, see the tests):
+        dL/dW_ij = w_s (h_i - t_i) x_j / k for i != j, 0 on the diagonal. x: (S, N), weight: (S,)."""
+        w = self.w.detach()
+        h = torch.bmm(w, x.unsqueeze(-1)).squeeze(-1) - w.diagonal(dim1=1, dim2=2) * x  # (S, N) field, no self
+        err = (h - (x - self.f)) * (weight / self.k).unsqueeze(-1)  # (S, N)
+        grad = err.unsqueeze(-1) * x.unsqueeze(-2)  # (S, N, N) outer product
+        grad.diagonal(dim1=1, dim2=2).zero_()
+        return grad
+
+    def loss(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """Autograd-able loss (reference for `gradient`): sum_s w_s (1/2k) ||W x - (x - f)||^2."""
+        h = torch.bmm(self.w * self.mask, x.unsqueeze(-1)).squeeze(-1)  # (S, N)
+        return (weight * 0.5 * ((h - (x - self.f)) ** 2).sum(-1) / self.k).sum()
+
+    def train(self, x: torch.Tensor, weight: torch.Tensor) -> None:
+        """`steps` torch.optim steps on one item per seed, x (S, N), with per-seed loss weights (S,).
+        The gradient of this linear one-layer loss is computed in closed form (3x faster than autograd
+        for these small steps) and handed to the optimizer through .grad."""
+        for _ in range(self.steps):
+            self.w.grad = self.gradient(x, weight)
+            self.opt.step()
+            self.updates += 1

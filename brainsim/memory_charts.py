@@ -1,0 +1,168 @@
+"""Figures of the memory-reinforcement page: one tidy table in, one plotly figure out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from brainsim.charts import color_map, line_with_band, mean_band, style
+
+EBB_NAME = "ebbinghaus 1885"
+
+
+def traces_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """Mean trace strength (fast, slow, total) and recall over time, with presentation/reward ticks."""
+    tests = df[df.event == "test"]
+    long = tests.melt(
+        id_vars=["learner", "item", "seed", "t_h"],
+        value_vars=["strength_fast", "strength_slow", "strength", "recall"],
+        var_name="measure",
+        value_name="value",
+    ).dropna(subset=["value"])
+    long["series"] = (
+        long["learner"] + " · " + long["measure"].str.replace("strength_", "").str.replace("strength", "total trace")
+    )
+    agg = long.groupby(["series", "t_h"], sort=True, as_index=False)["value"].mean()
+    fig = px.line(
+        agg,
+        x="t_h",
+        y="value",
+        color="series",
+        log_x=True,
+        labels={"t_h": "time since first presentation (h)", "value": "trace strength / recall"},
+    )
+    for kind, symbol, y in (("presentation", "line-ns-open", -0.08), ("reward", "star", -0.16)):
+        ev = df[df.event == kind]
+        if len(ev):
+            fig.add_trace(
+                go.Scatter(
+                    x=ev["t_h"].clip(lower=1e-4),
+                    y=[y] * len(ev),
+                    mode="markers",
+                    name=kind,
+                    marker=dict(symbol=symbol, size=10, color="#444"),
+                )
+            )
+    return style(fig)
+
+
+def retention_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    d = df.assign(series=df["learner"] + " · " + df["condition"])
+    fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall (1 = perfect, 0 = chance)", log_x=True)
+    _recolor(fig, d["series"])
+    if getattr(cfg, "ebbinghaus_overlay", False):
+        from brainsim.experiments.memory import EBBINGHAUS
+
+        fig.add_trace(
+            go.Scatter(
+                x=[t / 3600 for t, _ in EBBINGHAUS],
+                y=[s / 100 for _, s in EBBINGHAUS],
+                mode="markers+lines",
+                name="Ebbinghaus 1885 (savings)",
+                line=dict(dash="dot", color="#7f7f7f"),
+                marker=dict(symbol="diamond"),
+            )
+        )
+    fig.update_xaxes(title="delay after last study presentation (h)")
+    return fig
+
+
+def _recolor(fig: go.Figure, series: pd.Series) -> None:
+    """Series named 'learner · condition': learner's colour, dashed for the second condition."""
+    base = color_map([s.split(" · ")[0] for s in series.unique()])
+    conds = sorted({s.split(" · ", 1)[1] for s in series.unique()})
+    for tr in fig.data:
+        name = tr.name or ""
+        if " · " not in name:
+            continue
+        learner, cond = name.split(" · ", 1)
+        c = base.get(learner)
+        if c is None:
+            continue
+        if tr.fill == "toself":
+            tr.fillcolor = c
+        else:
+            tr.line.color = c
+            tr.line.dash = "solid" if cond == conds[-1] else "dash"
+            if hasattr(tr, "marker"):
+                tr.marker.color = c
+
+
+def ebbinghaus_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    fig = go.Figure()
+    data = df[df.source == EBB_NAME]
+    fit = df[df.source != EBB_NAME]
+    fig.add_trace(
+        go.Scatter(
+            x=data["delay_h"], y=data["savings"], mode="markers", name=EBB_NAME, marker=dict(size=10, color="#7f7f7f")
+        )
+    )
+    if len(fit):
+        name = f"fit: τ_f = {fit['tau_fast_min'].iloc[0]:.0f} min, τ_s = {fit['tau_slow_d'].iloc[0]:.0f} d"
+        fig.add_trace(
+            go.Scatter(x=fit["delay_h"], y=fit["savings"], mode="lines", name=name, line=dict(color="#d62728"))
+        )
+    fig.update_xaxes(type="log", title="delay (h)")
+    fig.update_yaxes(title="savings (fraction)")
+    return style(fig)
+
+
+def spacing_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    agg = mean_band(df, "schedule", "recall", color="learner", by=("test",))
+    agg["err"] = agg["hi"] - agg["mean"]
+    fig = px.bar(
+        agg,
+        x="schedule",
+        y="mean",
+        color="learner",
+        facet_col="test",
+        barmode="group",
+        error_y="err",
+        color_discrete_map=color_map(agg["learner"]),
+        labels={"mean": "recall"},
+        category_orders={"test": ["short delay", "long delay"], "schedule": ["massed", "spaced", "expanding"]},
+    )
+    return style(fig)
+
+
+def reward_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    d = df.assign(series=df["learner"] + " · " + df["condition"])
+    fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall", log_x=True)
+    _recolor(fig, d["series"])
+    fig.update_xaxes(title="delay after last study presentation (h)")
+    return fig
+
+
+def distal_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    d = df.assign(tau_e=df["tau_e_s"].map(lambda v: f"τ_e = {v:g} s"))
+    fig = line_with_band(d, "reward_delay_s", "recall", color="tau_e", y_label="recall of rewarded items", log_x=True)
+    fig.update_xaxes(title="reward delay (s)")
+    return fig
+
+
+def interference_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    fig = line_with_band(df, "n_learned", "recall", color="learner", y_label="recall of the first 5 items")
+    fig.update_xaxes(title="items learned")
+    return fig
+
+
+def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    comps = list(dict.fromkeys(df["component"]))
+    fig = go.Figure()
+    if not comps:
+        return style(fig)
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=len(comps), subplot_titles=comps)
+    for i, comp in enumerate(comps):
+        part = df[df.component == comp]
+        z = part.pivot(index="post", columns="pre", values="w")
+        lim = float(abs(z.to_numpy()).max()) or 1.0
+        fig.add_trace(
+            go.Heatmap(z=z.to_numpy(), zmin=-lim, zmax=lim, colorscale="RdBu_r", showscale=False, name=comp),
+            row=1,
+            col=i + 1,
+        )
+        fig.update_yaxes(autorange="reversed", row=1, col=i + 1)
+    return style(fig)

@@ -1,0 +1,214 @@
+"""Event-driven simulation of one presentation stream through both learners, batched over seeds.
+
+The brain-like learner is a recurrent auto-associative net whose synapses are `TwoTimescaleSynapse`
+(tagging and capture) or `ChainSynapse` (Benna & Fusi); the backprop learner is a
+`BackpropAssociator` trained by torch.optim on exactly the same "present" events. Between events
+the synapses evolve in closed form, so simulated days cost nothing. Tests are snapshots: they read
+the weights and never change them, and both learners get the same cue and the same neural noise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from brainsim import synapse as syn
+from brainsim.memnet import BackpropAssociator, make_cues, n_active, overlap, recall, strength
+from brainsim.memory_schedule import Event
+from brainsim.runtime import is_finite, torch_generator
+
+TRIGGERS = ("repetition or reward", "repetition", "reward", "every presentation", "off")
+RULES = ("hebbian covariance", "oja", "three-factor")
+SYNAPSES = ("tagging and capture", "benna-fusi chain")
+
+
+@dataclass(frozen=True)
+class SimSpec:
+    """Numbers one simulation needs (seconds for times)."""
+
+    n: int
+    f: float
+    rule: str
+    eta: float
+    synapse: str
+    params: syn.SynapseParams
+    trigger: str
+    rep_threshold: float
+    tau_e: float
+    baseline_rate: float
+    cue_noise: float
+    sigma: float
+    recall_steps: int
+    optimizer: str
+    lr: float
+    steps: int
+    reward_weighted: bool
+    backprop: bool = True
+
+
+def _needs_reward_events(spec: SimSpec) -> bool:
+    return spec.rule == "three-factor" or "reward" in spec.trigger
+
+
+class Result:
+    """Test read-outs, stacked: one entry per (test event, learner)."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def add(self, ev: Event, learner: str, items: list[int], rec, s_fast, s_slow, s_total, diverged: bool):
+        self.rows.append(
+            dict(
+                t=ev.t,
+                tag=ev.tag,
+                learner=learner,
+                items=items,
+                recall=rec.cpu().numpy(),
+                fast=None if s_fast is None else s_fast.cpu().numpy(),
+                slow=None if s_slow is None else s_slow.cpu().numpy(),
+                total=s_total.cpu().numpy(),
+                diverged=diverged,
+            )
+        )
+
+
+def simulate(
+    spec: SimSpec,
+    bank: torch.Tensor,
+    events: list[Event],
+    test_items: list[int],
+    seed: int,
+    stream: int,
+    learner_name: str = "synapse",
+    backprop_name: str = "backprop net",
+    test_sets: dict[str, list[int]] | None = None,
+) -> tuple[Result, object, BackpropAssociator | None, dict]:
+    """Run `events` (any order; sorted here) on a pattern bank (S, B, N).
+
+    Test events measure `test_sets[ev.tag]` when given, else the first `ev.item` of `test_items`
+    (all when ev.item < 0).
+    Returns (result, synapse, backprop net or None, counters).
+    """
+    s_count, _, n = bank.shape
+    dev = bank.device
+    p = spec.params
+    consolidate = spec.trigger != "off"
+    if spec.synapse == "benna-fusi chain":
+        synapse = syn.ChainSynapse(s_count, n, p.tau_stm, p.tau_ltm, p.w_max, dev, stages=None if consolidate else 1)
+    else:
+        params = p if consolidate else syn.SynapseParams(p.tau_stm, p.tau_ltm, p.tau_tag, p.tau_p, 0.0, p.w_max)
+        synapse = syn.TwoTimescaleSynapse(s_count, n, params, dev)
+    bp = BackpropAssociator(s_count, n, spec.f, spec.optimizer, spec.lr, spec.steps, dev) if spec.backprop else None
+    k = n_active(n, spec.f)
+    elig = torch.zeros((s_count, n, n), device=dev) if spec.rule == "three-factor" else None
+    baseline = torch.zeros(s_count, device=dev)
+    reps: dict[int, float] = {}  # item -> repetition strength r (same for all seeds)
+    rep_t: dict[int, float] = {}
+    gen = torch_generator(seed, 7, stream)
+    counters = dict(presentations=0, synapse_events=0, bp_steps=0)
+    use_reward = _needs_reward_events(spec)
+    evs = sorted((e for e in events if e.kind != "reward" or use_reward), key=lambda e: (e.t, e.kind != "test"))
+    res = Result()
+    syn_ok, bp_ok = True, True
+    t_now = evs[0].t if evs else 0.0
+    for ev in evs:
+        dt = ev.t - t_now
+        if dt > 0:
+            synapse.advance(dt)
+            if elig is not None:
+                syn._decay_(elig, math.exp(-dt / spec.tau_e))
+            t_now = ev.t
+        counters["synapse_events"] += 1
+        if ev.kind == "present":
+            x = bank[:, ev.item]  # (S, N)
+            counters["presentations"] += 1
+            if syn_ok:
+                if spec.rule == "hebbian covariance":
+                    synapse.write(syn.hebb_covariance(x, x, spec.eta, spec.f))
+                elif spec.rule == "oja":
+                    synapse.write(syn.oja_clamped(synapse.components()[0], x, x, spec.eta, spec.f))
+                else:
+                    elig.add_(syn.hebb_covariance(x, x, 1.0, spec.f))
+                r = reps.get(ev.item, 0.0) * math.exp(-(ev.t - rep_t.get(ev.item, ev.t)) / p.tau_tag) + 1.0
+                reps[ev.item], rep_t[ev.item] = r, ev.t
+                if spec.trigger == "every presentation" or ("repetition" in spec.trigger and r >= spec.rep_threshold):
+                    synapse.trigger(x)
+            if bp is not None and bp_ok:
+                w = torch.full((s_count,), ev.value if spec.reward_weighted else 1.0, device=dev)
+                bp.train(x, w)
+                counters["bp_steps"] += spec.steps
+        elif ev.kind == "reward":
+            x = bank[:, ev.item]
+            r_vec = torch.full((s_count,), float(ev.value), device=dev)
+            if syn_ok:
+                if elig is not None:
+                    synapse.write(syn.three_factor(elig, r_vec, baseline, spec.eta))
+                    baseline = syn.update_baseline(baseline, r_vec, spec.baseline_rate)
+                if "reward" in spec.trigger and ev.value > 0:
+                    synapse.trigger(x)
+        elif ev.kind == "snapshot":
+            fast, slow = synapse.components()
+            counters["snapshot"] = dict(
+                fast=fast[0].clone(), slow=slow[0].clone(), backprop=None if bp is None else bp.weight[0].clone()
+            )
+        elif ev.kind == "test":
+            if test_sets and ev.tag in test_sets:
+                items = test_sets[ev.tag]
+            else:
+                items = test_items if ev.item < 0 else test_items[: ev.item]
+            xi = bank[:, items]  # (S, M, N)
+            cue = make_cues(xi, spec.cue_noise, gen)
+            noise = spec.sigma * torch.randn((spec.recall_steps, *xi.shape), generator=gen).to(dev)
+            fast, slow = synapse.components()
+            s_fast, s_slow = strength(fast, xi), strength(slow, xi)
+            # the weight is F + L (tagging) or u_1 (chain), and strength is linear in the weight
+            s_tot = s_fast + s_slow if isinstance(synapse, syn.TwoTimescaleSynapse) else s_fast
+            syn_ok = syn_ok and is_finite(s_tot)  # NaN/inf anywhere in W shows up in its fields
+            rec = overlap(recall(synapse.weight, cue, k, spec.recall_steps, noise), xi, spec.f)
+            res.add(ev, learner_name, items, rec, s_fast, s_slow, s_tot, not syn_ok)
+            if bp is not None:
+                wb = bp.weight
+                s_b = strength(wb, xi)
+                bp_ok = bp_ok and is_finite(s_b)
+                rec_b = overlap(recall(wb, cue, k, spec.recall_steps, noise), xi, spec.f)
+                res.add(ev, backprop_name, items, rec_b, None, None, s_b, not bp_ok)
+    return res, synapse, bp, counters
+
+
+def to_frame_rows(res: Result, **ids) -> dict[str, np.ndarray]:
+    """Flatten a Result into long columns: one row per (test, learner, seed, item)."""
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "t_s",
+            "tag",
+            "learner",
+            "seed_index",
+            "item",
+            "recall",
+            "strength_fast",
+            "strength_slow",
+            "strength",
+            "diverged",
+        )
+    }
+    for r in res.rows:
+        s_count, m = r["recall"].shape
+        cols["t_s"].append(np.full(s_count * m, r["t"]))
+        cols["tag"].append(np.full(s_count * m, r["tag"], dtype=object))
+        cols["learner"].append(np.full(s_count * m, r["learner"], dtype=object))
+        cols["seed_index"].append(np.repeat(np.arange(s_count), m))
+        cols["item"].append(np.tile(np.asarray(r["items"]), s_count))
+        cols["recall"].append(r["recall"].reshape(-1))
+        nan = np.full(s_count * m, np.nan)
+        cols["strength_fast"].append(nan if r["fast"] is None else r["fast"].reshape(-1))
+        cols["strength_slow"].append(nan if r["slow"] is None else r["slow"].reshape(-1))
+        cols["strength"].append(r["total"].reshape(-1))
+        cols["diverged"].append(np.full(s_count * m, r["diverged"]))
+    out = {k: (np.concatenate(v) if v else np.array([])) for k, v in cols.items()}
+    for key, val in ids.items():
+        out[key] = np.full(len(out["t_s"]), val, dtype=object)
+    return out

@@ -1,0 +1,265 @@
+"""Two-timescale synapses: a fast short-term weight, a slow long-term weight, tags and capture.
+
+Every synapse (i <- j) of a recurrent net carries, batched over seeds s (tensors (S, N, N)):
+
+    F  fast weight (short-term memory), written by each presentation, decays with tau_stm
+    L  slow weight (long-term memory), written only by capture, decays with tau_ltm >> tau_stm
+    g  synaptic tag in [0, 1], set by a presentation in proportion to the change it made, decays with tau_tag
+    p  plasticity-related proteins (PRP) of the postsynaptic cell i, (S, N, 1), set to 1 by a
+       consolidation trigger (repetition or reward), decays with tau_p
+
+Between events the state follows linear ODEs (synaptic tagging and capture, Frey & Morris 1997;
+Clopath et al. 2008; fast/slow processes, Smith et al. 2006):
+
+    dF/dt = -F / tau_stm          dg/dt = -g / tau_tag          dp/dt = -p / tau_p
+    dL/dt = -L / tau_ltm + kappa * p * g * F                     (capture: tagged fast weight -> slow)
+
+p g F is a single exponential with rate lam = 1/tau_stm + 1/tau_tag + 1/tau_p, so over an interval dt
+
+    L(dt) = L0 e^{-dt/tau_ltm} + kappa p0 g0 F0 (e^{-lam dt} - e^{-dt/tau_ltm}) / (1/tau_ltm - lam)
+
+in closed form: a schedule spanning days costs the same as one spanning seconds.
+
+A second model, `ChainSynapse`, is a Benna & Fusi (2016) chain of m coupled variables
+u_1..u_m; the visible weight is u_1 and deeper, larger, slower variables hold it up.
+
+Learning rules are small pure functions returning the proposed change H (S, N, N); `soft_bound`
+limits the fast weight to |F| <= w_max (van Rossum, Bi & Turrigiano 2000).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from brainsim import runtime  # noqa: F401  (flushes subnormal floats: traces decayed over days reach them)
+
+TINY = 1e-30  # decay factors below this zero a tensor instead of scaling it
+
+
+def _decay_(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """x *= factor in place, or zero it when the factor is negligible."""
+    return x.zero_() if factor < TINY else x.mul_(factor)
+
+
+# --------------------------------------------------------------------------- learning rules
+
+
+def _no_self(dw: torch.Tensor) -> torch.Tensor:
+    """Zero the diagonal in place: an auto-associative net has no self-connections."""
+    dw.diagonal(dim1=-2, dim2=-1).zero_()
+    return dw
+
+
+def hebb_covariance(post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
+    """Hebbian covariance rule (Sejnowski 1977; Tsodyks & Feigel'man 1988).
+
+        dW_ij = eta (x_i - f)(x_j - f) / (N f (1 - f)),   i != j
+
+    x_i in {0, 1} post (row) and x_j pre (column) rates, f the coding level (mean rate), N units.
+    The 1/(N f (1-f)) scale makes one presentation of an item raise its own field gap by eta.
+    post, pre: (S, N) -> (S, N, N).
+    """
+    n = post.shape[-1]
+    scale = eta / (n * f * (1.0 - f))
+    dw = scale * (post - f).unsqueeze(-1) * (pre - f).unsqueeze(-2)  # (S, N, N) outer product
+    return _no_self(dw)
+
+
+def oja_clamped(w: torch.Tensor, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
+    """Oja-normalised Hebb (Oja 1982) with clamped binary postsynaptic rates.
+
+        dW_ij = eta y_i (x_j - y_i W_ij),   y_i = post rate in {0, 1},  x_j = (pre_j - f) / (N f (1 - f))
+
+    The -eta y_i^2 W_ij term keeps each active row bounded: with y_i = 1 the row relaxes towards the
+    (centred, scaled) presynaptic pattern, so new items overwrite old ones on shared rows (a palimpsest).
+    w: (S, N, N); post, pre: (S, N) -> (S, N, N).
+    """
+    n = post.shape[-1]
+    x = (pre - f) / (n * f * (1.0 - f))  # (S, N)
+    y = post.unsqueeze(-1)  # (S, N, 1)
+    dw = eta * y * (x.unsqueeze(-2) - y * w)  # (S, N, N)
+    return _no_self(dw)
+
+
+def eligibility_step(e: torch.Tensor, coincidence: torch.Tensor, decay: float) -> torch.Tensor:
+    """Eligibility trace of the three-factor rule (Fremaux & Gerstner 2016).
+
+        e <- e * exp(-dt / tau_e) + H,   H = (x_i - f)(x_j - f) / (N f (1 - f))
+
+    e: (S, N, N) trace; coincidence H: (S, N, N) Hebbian coincidence with eta = 1; decay = exp(-dt/tau_e).
+    """
+    return e * decay + coincidence
+
+
+def three_factor(e: torch.Tensor, reward: torch.Tensor, baseline: torch.Tensor, eta: float) -> torch.Tensor:
+    """Reward-modulated three-factor rule (Fremaux, Sprekeler & Gerstner 2010; Izhikevich 2007).
+
+        dW_ij = eta (R - b) e_ij
+
+    R reward delivered now (S,), b expected reward (running mean, S,), e eligibility (S, N, N).
+    Learning works only while e still holds the coincidence, i.e. when tau_e spans the reward delay.
+    """
+    m = (reward - baseline).view(-1, 1, 1)  # (S, 1, 1) neuromodulator
+    return eta * m * e
+
+
+def soft_bound(w: torch.Tensor, dw: torch.Tensor, w_max: float) -> torch.Tensor:
+    """Soft bounds: dw_eff = dw (1 - sign(dw) w / w_max), clipped at 0, so |w| saturates at w_max.
+
+    Saturation is what makes massed repetitions add little to the fast weight.
+    """
+    room = (1.0 - torch.sign(dw) * w / w_max).clamp_(min=0.0)  # (S, N, N)
+    return dw * room
+
+
+def update_baseline(b: torch.Tensor, reward: torch.Tensor, rate: float) -> torch.Tensor:
+    """Expected reward as a running mean: b <- b + rate (R - b)."""
+    return b + rate * (reward - b)
+
+
+# --------------------------------------------------------------------------- two-timescale synapse
+
+
+@dataclass(frozen=True)
+class SynapseParams:
+    """Time constants in seconds; kappa in 1/s; w_max the fast weight's soft bound (weight units)."""
+
+    tau_stm: float
+    tau_ltm: float
+    tau_tag: float
+    tau_p: float
+    kappa: float  # capture rate; 0 switches consolidation off
+    w_max: float
+
+
+def capture_kernel(dt: float, lam: float, tau_ltm: float) -> float:
+    """phi(dt) = (e^{-lam dt} - e^{-dt/tau_ltm}) / (1/tau_ltm - lam): slow-weight gain from p g F = 1 at t=0."""
+    a = 1.0 / tau_ltm
+    if abs(a - lam) < 1e-15:
+        return dt * math.exp(-lam * dt)
+    return (math.exp(-lam * dt) - math.exp(-a * dt)) / (a - lam)
+
+
+class TwoTimescaleSynapse:
+    """Fast/slow weights with synaptic tagging and capture, batched over seeds: tensors (S, N, N)."""
+
+    def __init__(self, n_seeds: int, n: int, params: SynapseParams, device: torch.device):
+        shape = (n_seeds, n, n)
+        self.p = params
+        self.fast = torch.zeros(shape, device=device)  # F
+        self.slow = torch.zeros(shape, device=device)  # L
+        self.tag = torch.zeros(shape, device=device)  # g
+        self.prp = torch.zeros((n_seeds, n, 1), device=device)  # p, one per postsynaptic cell
+        self._lam = 1.0 / params.tau_stm + 1.0 / params.tau_tag + 1.0 / params.tau_p
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """Effective weight W = F + L, (S, N, N)."""
+        return self.fast + self.slow
+
+    def advance(self, dt: float) -> None:
+        """Closed-form evolution over dt seconds (see module docstring)."""
+        if dt <= 0:
+            return
+        p = self.p
+        if p.kappa > 0 and bool(self.prp.any()):
+            gain = p.kappa * capture_kernel(dt, self._lam, p.tau_ltm)
+            _decay_(self.slow, math.exp(-dt / p.tau_ltm)).add_(gain * self.prp * self.tag * self.fast)
+        else:
+            _decay_(self.slow, math.exp(-dt / p.tau_ltm))
+        _decay_(self.fast, math.exp(-dt / p.tau_stm))
+        _decay_(self.tag, math.exp(-dt / p.tau_tag))
+        _decay_(self.prp, math.exp(-dt / p.tau_p))
+
+    def write(self, dw: torch.Tensor) -> torch.Tensor:
+        """Apply a proposed fast-weight change (soft-bounded) and tag the synapses it changed.
+
+        Tag g_ij <- max(g_ij, |dF_ij| / max_kl |dF_kl|): synapse-specific, graded by the change.
+        Returns the applied change dF (S, N, N).
+        """
+        df = soft_bound(self.fast, dw, self.p.w_max)
+        self.fast.add_(df)
+        mag = df.abs()
+        peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
+        torch.maximum(self.tag, mag / peak, out=self.tag)
+        return df
+
+    def trigger(self, cells: torch.Tensor) -> None:
+        """Consolidation trigger: PRP synthesis (p = 1) in the given postsynaptic cells, cells (S, N) in {0, 1}."""
+        torch.maximum(self.prp, cells.unsqueeze(-1), out=self.prp)
+
+    def components(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(fast, slow) weights for read-out."""
+        return self.fast, self.slow
+
+
+class ChainSynapse:
+    """Benna & Fusi (2016) chain: C_k du_k/dt = g_{k-1,k}(u_{k-1} - u_k) + g_{k,k+1}(u_{k+1} - u_k).
+
+    C_k = 2^{k-1} (growing capacities), g_{k,k+1} = 2^{-2(k-1)} / tau_stm (shrinking couplings), so each
+    stage is ~4x slower than the one before; the last stage leaks with C_m / tau_ltm. The visible weight
+    is u_1 (written by learning); deeper stages store it for longer and give power-law-like forgetting.
+    Evolution over dt is exact: u(t + dt) = expm(A dt) u(t), with A the m x m chain matrix.
+    State u: (m, S, N, N).
+    """
+
+    def __init__(
+        self,
+        n_seeds: int,
+        n: int,
+        tau_stm: float,
+        tau_ltm: float,
+        w_max: float,
+        device: torch.device,
+        stages: int | None = None,
+    ):
+        if stages is None:
+            stages = int(min(12, max(2, 2 + round(math.log(tau_ltm / tau_stm, 4)))))
+        self.m = stages
+        self.w_max = w_max
+        self.u = torch.zeros((stages, n_seeds, n, n), device=device)
+        self.tag = None
+        c = torch.tensor([2.0**k for k in range(stages)], dtype=torch.float64)
+        g = torch.tensor([2.0 ** (-2 * k) / tau_stm for k in range(stages)], dtype=torch.float64)
+        g[-1] = c[-1] / tau_ltm if stages > 1 else 1.0 / tau_stm  # leak of the last stage
+        a = torch.zeros((stages, stages), dtype=torch.float64)
+        for k in range(stages):
+            if k > 0:
+                a[k, k - 1] += g[k - 1]
+                a[k, k] -= g[k - 1]
+            if k < stages - 1:
+                a[k, k + 1] += g[k]
+                a[k, k] -= g[k]
+            else:
+                a[k, k] -= g[k]  # leak to zero
+        self.a = a / c.unsqueeze(1)  # du/dt = A u
+        self._cache: dict[float, torch.Tensor] = {}
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return self.u[0]
+
+    def advance(self, dt: float) -> None:
+        if dt <= 0:
+            return
+        m = self._cache.get(dt)
+        if m is None:
+            m = torch.linalg.matrix_exp(self.a * dt).to(self.u.dtype).to(self.u.device)
+            if len(self._cache) < 256:
+                self._cache[dt] = m
+        self.u = torch.einsum("kl,lsij->ksij", m, self.u)  # (m, S, N, N)
+
+    def write(self, dw: torch.Tensor) -> torch.Tensor:
+        df = soft_bound(self.u[0], dw, self.w_max)
+        self.u[0].add_(df)
+        return df
+
+    def trigger(self, cells: torch.Tensor) -> None:
+        """No trigger in the chain: consolidation is the coupling itself."""
+
+    def components(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(visible u_1, deepest stage u_m)."""
+        return self.u[0], self.u[-1]

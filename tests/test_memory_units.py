@@ -1,0 +1,142 @@
+"""Known answers for the memory-reinforcement building blocks."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from brainsim import synapse as syn
+from brainsim.config import ConfigError
+from brainsim.experiments.memory import MemoryConfig, fit_two_timescales
+from brainsim.memnet import BackpropAssociator, make_cues, make_items, overlap
+from brainsim.memory_schedule import parse_custom, parse_duration
+
+
+def test_closed_form_decay_and_capture_equal_many_small_steps():
+    params = syn.SynapseParams(
+        tau_stm=3600.0, tau_ltm=5 * 86400.0, tau_tag=7200.0, tau_p=1800.0, kappa=2 / 3600.0, w_max=10.0
+    )
+    g = torch.Generator().manual_seed(0)
+    a = syn.TwoTimescaleSynapse(2, 6, params, torch.device("cpu"))
+    a.fast.copy_(torch.randn(2, 6, 6, generator=g))
+    a.slow.copy_(torch.randn(2, 6, 6, generator=g))
+    a.tag.copy_(torch.rand(2, 6, 6, generator=g))
+    a.prp.copy_(torch.rand(2, 6, 1, generator=g))
+    f, l, tg, p = (x.double().clone() for x in (a.fast, a.slow, a.tag, a.prp))
+    total, n = 3 * 3600.0, 30_000
+    dt = total / n
+    for _ in range(n // 1000):
+        for _ in range(1000):
+            dl = -l / params.tau_ltm + params.kappa * p * tg * f
+            l = l + dt * dl
+            f, tg, p = f - dt * f / params.tau_stm, tg - dt * tg / params.tau_tag, p - dt * p / params.tau_p
+    a.advance(total)
+    assert torch.allclose(a.fast.double(), f, atol=2e-3)
+    assert torch.allclose(a.slow.double(), l, atol=2e-3)
+    assert torch.allclose(a.tag.double(), tg, atol=2e-3)
+
+
+def test_one_long_advance_equals_many_short_ones():
+    params = syn.SynapseParams(3600.0, 10 * 86400.0, 7200.0, 3600.0, 1 / 3600.0, 10.0)
+    a = syn.TwoTimescaleSynapse(1, 5, params, torch.device("cpu"))
+    b = syn.TwoTimescaleSynapse(1, 5, params, torch.device("cpu"))
+    for s in (a, b):
+        s.fast.fill_(1.0)
+        s.tag.fill_(1.0)
+        s.prp.fill_(1.0)
+    a.advance(86400.0)
+    for _ in range(24 * 6):
+        b.advance(600.0)
+    assert torch.allclose(a.slow, b.slow, rtol=1e-4)
+    assert torch.allclose(a.fast, b.fast, rtol=1e-3, atol=1e-12)
+
+
+def test_hebbian_covariance_is_the_hand_computed_outer_product():
+    x = torch.tensor([[1.0, 0.0, 1.0, 0.0]])
+    f, eta = 0.5, 2.0
+    dw = syn.hebb_covariance(x, x, eta, f)
+    c = x[0] - f
+    expected = eta / (4 * f * (1 - f)) * torch.outer(c, c)
+    expected.fill_diagonal_(0.0)
+    assert torch.allclose(dw[0], expected)
+
+
+def test_three_factor_needs_eligibility_to_span_the_reward_delay():
+    h = torch.ones(1, 3, 3)
+    e = syn.eligibility_step(torch.zeros(1, 3, 3), h, 1.0)
+    for tau_e, expect_learning in ((10.0, True), (0.1, False)):
+        e_at_reward = e * math.exp(-5.0 / tau_e)  # reward 5 s later
+        dw = syn.three_factor(e_at_reward, torch.ones(1), torch.zeros(1), eta=1.0)
+        assert (dw.abs().max() > 0.3) == expect_learning
+
+
+def test_soft_bound_saturates():
+    w = torch.zeros(1, 1, 1)
+    for _ in range(50):
+        w = w + syn.soft_bound(w, torch.ones(1, 1, 1), 1.5)
+    assert 1.45 < float(w) <= 1.5
+
+
+def test_backprop_gradient_equals_autograd():
+    net = BackpropAssociator(2, 8, 0.25, "sgd", 0.1, 1, torch.device("cpu"))
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        net.w.copy_(torch.randn(2, 8, 8, generator=g) * 0.1)
+    x = make_items([0, 1], 1, 8, 0.25, 0, torch.device("cpu"))[:, 0]
+    wt = torch.tensor([1.0, 0.5])
+    net.w.grad = None
+    net.loss(x, wt).backward()
+    assert torch.allclose(net.gradient(x, wt), net.w.grad * net.mask, atol=1e-6)
+
+
+def test_cues_keep_activity_and_overlap_is_centred():
+    items = make_items([0, 1, 2], 4, 100, 0.1, 0, torch.device("cpu"))
+    cue = make_cues(items, 0.2, torch.Generator().manual_seed(0))
+    assert torch.equal(cue.sum(-1), items.sum(-1))
+    assert torch.allclose(overlap(cue, items, 0.1), torch.full((3, 4), (0.8 - 0.1) / 0.9))
+    assert torch.allclose(overlap(items, items, 0.1), torch.ones(3, 4))
+
+
+def test_durations_in_human_units():
+    assert parse_duration("20 min") == 1200.0
+    assert parse_duration("1.5h") == 5400.0
+    assert parse_duration("31 d") == 31 * 86400.0
+    assert parse_duration("90") == 90.0
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+def test_custom_schedule_rows_parse():
+    rows = parse_custom("time, item, reward\n0, 0, 1\n20 min, 1\n1 d, 0, 0.5", n_items=2)
+    assert rows == [(0.0, 0, 1.0), (1200.0, 1, 0.0), (86400.0, 0, 0.5)]
+
+
+def test_custom_schedule_reports_every_bad_row_once():
+    text = "0, 0, 1\nsoon, 1, 0\n1 h, 7, 0\n2 h, 1, lots\n3 h\n4 h, 1, 0"
+    with pytest.raises(ConfigError) as err:
+        MemoryConfig(schedule="custom", custom_schedule=text, n_items=2)
+    msg = str(err.value)
+    assert "row 2" in msg and "time 'soon'" in msg
+    assert "row 3" in msg and "item 7 is outside 0 to 1" in msg
+    assert "row 4" in msg and "reward 'lots'" in msg
+    assert "row 5" in msg and "has 1 values" in msg
+    assert "row 1 " not in msg and "row 6" not in msg
+    assert msg.count("Field 'custom_schedule'") == 4
+
+
+def test_bad_delays_and_memory_bounds_are_config_errors():
+    with pytest.raises(ConfigError, match="test_delays"):
+        MemoryConfig(test_delays=("20 min", "tomorrow"))
+    with pytest.raises(ConfigError, match="seeds"):
+        MemoryConfig(n_units=2000, seeds=20)
+
+
+def test_two_timescale_fit_recovers_known_constants():
+    import numpy as np
+
+    t = np.geomspace(600, 40 * 86400, 12)
+    y = 0.4 * np.exp(-t / 3600) + 0.3 * np.exp(-t / (50 * 86400))
+    a, tf, b, ts, rmse = fit_two_timescales(t, y)
+    assert rmse < 0.01 and 0.7 < tf / 3600 < 1.4 and 0.6 < ts / (50 * 86400) < 1.6
