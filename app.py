@@ -41,14 +41,14 @@ def home() -> None:
         "same task, the same data, the same seed and the same budget."
     )
     st.subheader("Where to start")
-    rows = []
-    for path, title, _, question in PAGES:
-        status = "ready" if available(path) else "coming"
-        rows.append({"page": title, "question it answers": question, "status": status})
-    st.dataframe(rows, hide_index=True)
-    for path, title, icon, _ in PAGES:
+    st.markdown("Each page answers one question. Open one, move the sliders in the sidebar, read the charts.")
+    for path, title, icon, question in PAGES:
+        left, right = st.columns([1, 3])
         if available(path):
-            st.page_link(path, label=title, icon=icon)
+            left.page_link(path, label=title, icon=icon)
+        else:
+            left.markdown(f"{title} *(coming)*")
+        right.markdown(question)
     st.subheader("How to export and reproduce")
     st.markdown(
         "- Every chart has a **Download CSV** button below it: the file is exactly the tidy table the chart "
