@@ -1,0 +1,295 @@
+"""Backprop learners for sequence tasks: a feedforward control and torch.nn RNN / GRU / LSTM.
+
+Every learner reads a sequence x (B, T, d_in) and answers at the last step with logits over
+n_out classes. The recurrent nets are trained by backpropagation through time (BPTT) with
+torch.optim.Adam and gradient-norm clipping on by default; the feedforward MLP sees only the
+current (last) step, so it has long-term knowledge in its weights but no short-term store.
+
+Packing. A page compares learners over several seeds and conditions (delays, pair counts), each
+one an independent network. Small recurrent nets on a CPU spend their time in per-step overhead,
+not arithmetic, so we train G independent networks as ONE torch.nn module whose weight matrices
+are block-diagonal (group g only sees its own inputs and its own hidden units):
+
+    h_t = [h_t^(1), ..., h_t^(G)],   W = blockdiag(W^(1), ..., W^(G)).
+
+Off-block weights start at zero and their gradients are masked to zero, so Adam (elementwise)
+never moves them; the loss is the sum of the groups' losses and clipping is done per group, so
+each block follows exactly the trajectory it would follow alone (up to float summation order).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+KINDS = ("feedforward", "rnn", "gru", "lstm")
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # stacked gate blocks in torch.nn weight rows
+FORGET_BIAS = 0.0
+MAX_PACKED_UNITS = 512  # G * hidden per packed module: bounds memory (block-diagonal is G^2 H^2)
+
+
+def group_ids(rows: int, cols: int, row_group: torch.Tensor, col_group: torch.Tensor | None) -> torch.Tensor:
+    """Group index of every weight entry, or -1 where the entry is off-block (rows x cols)."""
+    if col_group is None:  # bias vector
+        return row_group.clone()
+    same = row_group[:, None] == col_group[None, :]  # (rows, cols)
+    return torch.where(same, row_group[:, None].expand(rows, cols), torch.full((rows, cols), -1))
+
+
+class PackedNet(nn.Module):
+    """G independent `kind` networks (hidden size `hidden`) in one block-diagonal torch.nn module.
+
+    forward(x) with x (B, T, G, d_in) returns logits (B, G, n_out) read at the last step;
+    states(x) returns the hidden states (B, T, G, hidden) (for the feedforward net: its hidden
+    layer applied to each step on its own).
+    """
+
+    def __init__(self, kind: str, n_groups: int, d_in: int, hidden: int, n_out: int, generators: list):
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"unknown learner kind {kind!r}")
+        self.kind, self.g, self.d_in, self.hidden, self.n_out = kind, n_groups, d_in, hidden, n_out
+        gh = n_groups * hidden
+        if kind == "feedforward":
+            self.body = nn.Linear(n_groups * d_in, gh)
+        else:
+            cls = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[kind]
+            self.body = cls(n_groups * d_in, gh, batch_first=True)
+        self.readout = nn.Linear(gh, n_groups * n_out)
+        unit_group = torch.arange(gh) // hidden  # (G*H,) group of each hidden unit
+        in_group = torch.arange(n_groups * d_in) // d_in
+        out_group = torch.arange(n_groups * n_out) // n_out
+        gates = _GATES.get(kind, 1)
+        row_group = unit_group.repeat(gates)  # gate blocks stacked along rows: [r; z; n] etc.
+        gids = {}
+        for name, p in self.body.named_parameters():
+            cols = in_group if ("ih" in name or kind == "feedforward") else unit_group
+            gids["body." + name] = group_ids(
+                p.shape[0], p.shape[1] if p.dim() == 2 else 0, row_group, cols if p.dim() == 2 else None
+            )
+        gids["readout.weight"] = group_ids(n_groups * n_out, gh, out_group, unit_group)
+        gids["readout.bias"] = out_group.clone()
+        self._gid = gids
+        self._gid_on: dict = {}  # device -> {name: gid} cache
+        self.reset(generators)
+
+    def reset(self, generators: list) -> None:
+        """Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) init per group from its own generator (torch.nn's
+        default scale), zero off-block."""
+        fan = {"feedforward": self.d_in}.get(self.kind, self.hidden)
+        with torch.no_grad():
+            for name, p in self.named_parameters():
+                gid = self._gid[name]
+                s = 1.0 / math.sqrt(fan if name.startswith("body") else self.hidden)
+                for g in range(self.g):  # loop over groups (seeds x conditions), not neurons
+                    sel = gid == g
+                    vals = torch.empty(int(sel.sum())).uniform_(-s, s, generator=generators[g])
+                    p[sel] = vals.to(p.device)
+                p[gid < 0] = 0.0
+            if self.kind == "lstm" and FORGET_BIAS:
+                gh = self.g * self.hidden
+                self.body.bias_ih_l0[gh : 2 * gh] = FORGET_BIAS  # rows [i; f; g; o]: the forget gate
+
+    def gids(self, device: torch.device) -> dict[str, torch.Tensor]:
+        """Group index of every parameter entry (-1 off-block), on `device`."""
+        key = str(device)
+        if key not in self._gid_on:
+            self._gid_on[key] = {n: g.to(device) for n, g in self._gid.items()}
+        return self._gid_on[key]
+
+    def freeze(self, dead: torch.Tensor) -> None:
+        """Zero the parameters of groups in bool mask `dead` (G,), so NaN cannot leak into other
+        blocks through 0 * NaN in the shared matmuls."""
+        with torch.no_grad():
+            for name, p in self.named_parameters():
+                gid = self.gids(p.device)[name]
+                p[(gid < 0) | dead.to(p.device)[gid.clamp(min=0)]] = 0.0  # off-block stays exactly zero
+
+    def nonfinite_groups(self) -> torch.Tensor:
+        """bool (G,): groups with a NaN or inf anywhere in their weights."""
+        dev = next(self.parameters()).device
+        bad = torch.zeros(self.g, device=dev)
+        for name, p in self.named_parameters():
+            gid = self.gids(dev)[name]
+            on = gid >= 0
+            bad.index_add_(0, gid[on], (~torch.isfinite(p.detach()[on])).float())
+        return bad > 0
+
+    def parameter_count(self) -> int:
+        """Trainable parameters of ONE group's network (what a single learner would have)."""
+        return sum(int((gid == 0).sum()) for gid in self._gid.values())
+
+    def _flat(self, x: torch.Tensor) -> torch.Tensor:
+        b, t, g, d = x.shape
+        return x.reshape(b, t, g * d)  # (B, T, G*d_in)
+
+    def states(self, x: torch.Tensor) -> torch.Tensor:
+        """Hidden states (B, T, G, H)."""
+        b, t = x.shape[:2]
+        if self.kind == "feedforward":
+            h = torch.tanh(self.body(self._flat(x)))  # (B, T, G*H): each step on its own
+        else:
+            h, _ = self.body(self._flat(x))  # (B, T, G*H)
+        return h.reshape(b, t, self.g, self.hidden)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b = x.shape[0]
+        if self.kind == "feedforward":
+            last = torch.tanh(self.body(self._flat(x[:, -1:])))[:, 0]  # (B, G*H): sees only the current step
+        else:
+            out, _ = self.body(self._flat(x))  # (B, T, G*H)
+            last = out[:, -1]  # (B, G*H)
+        return self.readout(last).reshape(b, self.g, self.n_out)  # (B, G, C)
+
+    def mask_and_clip_(self, clip: float, alive: torch.Tensor) -> torch.Tensor:
+        """Zero off-block and dead-group gradients; clip each group's gradient norm to `clip`
+        (0 = no clipping), like torch.nn.utils.clip_grad_norm_ applied to every network alone.
+        Returns the per-group gradient norms before clipping (G,)."""
+        dev = next(self.parameters()).device
+        sq = torch.zeros(self.g, device=dev)
+        gids = self.gids(dev)
+        pairs = []
+        for name, p in self.named_parameters():
+            if p.grad is None:
+                continue
+            gid = gids[name].clamp(min=0)
+            keep = (gids[name] >= 0) & alive[gid]
+            p.grad.copy_(torch.where(keep, p.grad, torch.zeros_like(p.grad)))  # NaN-safe masking
+            sq.index_add_(0, gid.flatten(), (p.grad**2).flatten())
+            pairs.append((p, gid))
+        norm = sq.sqrt()  # (G,)
+        if clip > 0:
+            scale = (clip / (norm + 1e-6)).clamp(max=1.0)  # (G,)
+            for p, gid in pairs:
+                p.grad.mul_(scale[gid])
+        return norm
+
+
+@dataclass
+class TrainResult:
+    """What a training run returns: per-group curves and final state; the model is trained in place."""
+
+    curve: list[dict] = field(default_factory=list)  # rows: step, samples, group, loss, accuracy
+    diverged: torch.Tensor | None = None  # bool (G,)
+    diverged_step: torch.Tensor | None = None  # int (G,), -1 when it never diverged
+    wall_s: float = 0.0
+    steps_done: int = 0
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Fraction correct per group: logits (B, G, C), y (B, G) -> (G,)."""
+    return (logits.argmax(-1) == y).float().mean(0)
+
+
+def train(
+    model: PackedNet,
+    batch: Callable[[int], tuple[torch.Tensor, torch.Tensor]],
+    steps: int,
+    lr: float,
+    clip: float = 1.0,
+    evaluate: Callable[[PackedNet], tuple[torch.Tensor, torch.Tensor]] | None = None,
+    eval_every: int = 0,
+    callback: Callable[[int, int], None] | None = None,
+    optimizer: str = "adam",
+) -> TrainResult:
+    """BPTT on the last-step cross-entropy with torch.optim (Adam, or SGD with momentum 0.9), one
+    independent network per group.
+
+    batch(step) -> (x (B, T, G, d_in), y (B, G)); evaluate(model) -> (loss (G,), accuracy (G,)) on a
+    held-out set, recorded at step 0 and every `eval_every` steps; callback(step, steps) reports
+    progress. A group whose loss turns NaN/inf is frozen and marked diverged; the others go on.
+    """
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    dev = next(model.parameters()).device
+    alive = torch.ones(model.g, dtype=torch.bool, device=dev)
+    died = torch.full((model.g,), -1, dtype=torch.long)
+    res = TrainResult()
+    t0 = time.perf_counter()
+
+    def record(step: int, n_samples: int) -> None:
+        if evaluate is None:
+            return
+        with torch.no_grad():
+            loss, acc = evaluate(model)
+        for g in range(model.g):
+            res.curve.append(
+                dict(
+                    step=step,
+                    samples=n_samples,
+                    group=g,
+                    loss=float(loss[g]),
+                    accuracy=float(acc[g]),
+                    diverged=bool(died[g] >= 0),
+                )
+            )
+
+    record(0, 0)
+    for step in range(1, steps + 1):
+        x, y = batch(step)
+        logits = model(x)  # (B, G, C)
+        per_group = (
+            F.cross_entropy(logits.reshape(-1, model.n_out), y.reshape(-1), reduction="none").reshape(y.shape).mean(0)
+        )  # (G,)
+        while bool((~torch.isfinite(per_group) & alive).any()):  # stop those learners, keep the rest going
+            # the culprits are groups whose weights blew up; their NaNs reach the other blocks through
+            # 0 * NaN in the shared matmuls, so only they are stopped, then the step is recomputed
+            bad = model.nonfinite_groups() & alive
+            if not bool(bad.any()):
+                bad = ~torch.isfinite(per_group) & alive
+            died[bad.cpu()] = step
+            alive &= ~bad
+            model.freeze(~alive)
+            _reset_dead_moments(opt, model, alive)
+            logits = model(x)  # dead blocks are zero now
+            per_group = (
+                F.cross_entropy(logits.reshape(-1, model.n_out), y.reshape(-1), reduction="none")
+                .reshape(y.shape)
+                .mean(0)
+                * alive
+            )
+        if not bool(alive.any()):
+            break
+        opt.zero_grad(set_to_none=False)
+        per_group.sum().backward()  # groups are independent, so the sum's gradient is each group's own
+        model.mask_and_clip_(clip, alive)
+        opt.step()
+        res.steps_done = step
+        if eval_every and (step % eval_every == 0 or step == steps):
+            record(step, step * x.shape[0])
+        if callback is not None:
+            callback(step, steps)
+    res.wall_s = time.perf_counter() - t0
+    res.diverged = died >= 0
+    res.diverged_step = died
+    return res
+
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
+    """torch.optim's Adam, or SGD with momentum 0.9 (both elementwise, so packing stays exact)."""
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+def _reset_dead_moments(opt: torch.optim.Optimizer, model: PackedNet, alive: torch.Tensor) -> None:
+    """Clear the optimizer's moments of dead groups so their (zeroed) parameters stay put."""
+    for name, p in model.named_parameters():
+        state = opt.state.get(p)
+        if not state:
+            continue
+        gid = model.gids(p.device)[name]
+        dead = (gid >= 0) & ~alive[gid.clamp(min=0)]
+        for key in ("exp_avg", "exp_avg_sq", "momentum_buffer"):
+            if key in state:
+                state[key][dead] = 0.0

@@ -1,0 +1,3 @@
+from brainsim import ui
+
+ui.experiment_page("working_memory")

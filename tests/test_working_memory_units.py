@@ -1,0 +1,119 @@
+"""Unit tests of the working-memory building blocks: task generators, fast-weight store, packed nets."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from brainsim import sequence_tasks as T
+from brainsim.fast_weights import FastWeightReader, fast_weight_update, read, store_snapshots
+from brainsim.recurrent import PackedNet, train
+from brainsim.runtime import torch_generator
+
+# --------------------------------------------------------------------------- task generators
+
+
+def test_delayed_recall_layout_and_labels():
+    b = T.delayed_recall(64, 5, [0, 3, 7], 4, seed=1)
+    assert b.x.shape == (64, 9, 5 + 4 + 1) and b.y.shape == (64,) and b.n_classes == 5
+    assert torch.all(b.x.sum(-1) <= 1)  # at most one token per step
+    assert torch.all(b.x[:, -1, b.layout["go"]] == 1)  # go at the last step
+    for i in range(64):
+        d = int(b.delay[i])
+        start = 9 - 2 - d
+        assert torch.all(b.x[i, :start] == 0)  # left padding
+        assert int(b.x[i, start, b.layout["symbol"]].argmax()) == int(b.y[i])  # the symbol is the answer
+        assert torch.all(b.x[i, start + 1 : -1, b.layout["distractor"]].sum(-1) == 1)  # D distractor steps
+    assert set(b.delay.tolist()) == {0, 3, 7}
+
+
+def test_associative_retrieval_layout_and_labels():
+    b = T.associative_retrieval(50, 8, [1, 4, 8], 2, 3, seed=2)
+    lay = b.layout
+    assert b.x.shape[-1] == 8 + 8 + 3 + 1 and b.n_classes == 8
+    for i in range(50):
+        p, steps = int(b.pairs[i]), b.x[i]
+        pair_steps = steps[steps[:, lay["value"]].sum(-1) == 1]
+        assert len(pair_steps) == p
+        keys = pair_steps[:, lay["key"]].argmax(-1)
+        assert len(set(keys.tolist())) == p  # distinct keys
+        q = int(steps[-1, lay["key"]].argmax())
+        assert steps[-1, lay["query"]].item() == 1
+        answer = int(pair_steps[keys.tolist().index(q), lay["value"]].argmax())
+        assert answer == int(b.y[i])
+        assert torch.all(steps[-3:-1, lay["distractor"]].sum(-1) == 1)  # delay 2 before the query
+
+
+def test_n_back_answer():
+    b = T.n_back(20, 6, 3, 7, seed=0)
+    sym = b.x[:, :7, :6].argmax(-1)  # (B, L)
+    assert torch.equal(sym[:, 7 - 3], b.y)
+
+
+def test_generators_are_seeded():
+    a, b = T.delayed_recall(8, 4, 5, 4, 3, 1), T.delayed_recall(8, 4, 5, 4, 3, 1)
+    c = T.delayed_recall(8, 4, 5, 4, 3, 2)
+    assert torch.equal(a.x, b.x) and not torch.equal(a.x, c.x)
+
+
+# --------------------------------------------------------------------------- fast weights
+
+
+def test_fast_weight_update_is_the_hand_computed_outer_product():
+    a = torch.tensor([[[1.0, 2.0], [3.0, 4.0]]])  # (1, 2, 2)
+    k, v = torch.tensor([[1.0, -1.0]]), torch.tensor([[2.0, 0.5]])
+    out = fast_weight_update(a, k, v, lam=0.5, eta=0.1)
+    # 0.5 * A + 0.1 * v k^T with v k^T = [[2, -2], [0.5, -0.5]]
+    assert torch.allclose(out, torch.tensor([[[0.7, 0.8], [1.55, 1.95]]]))
+
+
+def test_closed_form_read_equals_the_recurrence():
+    g = torch_generator(0, 1)
+    k, v, q = torch.randn(3, 6, 5, generator=g), torch.randn(3, 6, 4, generator=g), torch.randn(3, 5, generator=g)
+    a = store_snapshots(k, v, 0.8, 0.3)[:, -1]  # (B, 4, 5)
+    assert torch.allclose(read(k, v, q, 0.8, 0.3), (a @ q[:, :, None])[:, :, 0], atol=1e-5)
+    many = read(k, v, q, [0.8, 1.0], 0.3)  # (L, B, 4)
+    assert torch.allclose(many[0], read(k, v, q, 0.8, 0.3)) and torch.allclose(many[1], read(k, v, q, 1.0, 0.3))
+
+
+def test_single_trace_signal_is_lambda_to_the_delay_without_distractors():
+    b = T.associative_retrieval(16, 8, 1, 6, 0, seed=0)  # no distractors: blank steps write nothing
+    r = FastWeightReader(b.layout, 32, 0.7, 0.5, 0.0, seed=0)
+    assert torch.allclose(r.signal(b.x, b.y), torch.full((16,), 0.7**6), atol=1e-5)
+
+
+# --------------------------------------------------------------------------- packed networks
+
+
+@pytest.mark.parametrize("kind", ["feedforward", "rnn", "gru", "lstm"])
+def test_packed_groups_train_exactly_like_separate_networks(kind):
+    """G networks packed block-diagonally follow the trajectories they follow alone."""
+    groups = 3
+    data = [T.delayed_recall(8, 3, 4, 2, seed=s) for s in range(groups)]
+    x = torch.stack([d.x for d in data], 2)  # (B, T, G, d_in)
+    y = torch.stack([d.y for d in data], 1)  # (B, G)
+    packed = PackedNet(kind, groups, x.shape[-1], 5, 3, [torch_generator(s, 9) for s in range(groups)])
+    train(packed, lambda step: (x, y), steps=15, lr=0.05, clip=0.5)
+    for g in range(groups):
+        alone = PackedNet(kind, 1, x.shape[-1], 5, 3, [torch_generator(g, 9)])
+        train(alone, lambda step, g=g: (x[:, :, g : g + 1], y[:, g : g + 1]), steps=15, lr=0.05, clip=0.5)
+        with torch.no_grad():
+            assert torch.allclose(packed(x)[:, g], alone(x[:, :, g : g + 1])[:, 0], atol=1e-4)
+    assert packed.parameter_count() == alone.parameter_count()
+
+
+def test_divergence_stops_only_that_group():
+    data = [T.delayed_recall(8, 3, 2, 2, seed=s) for s in range(2)]
+    x = torch.stack([d.x for d in data], 2)
+    y = torch.stack([d.y for d in data], 1)
+    net = PackedNet("gru", 2, x.shape[-1], 4, 3, [torch_generator(s, 9) for s in range(2)])
+
+    def batch(step):
+        if step == 3:  # group 1's weights blow up (as with a far too large learning rate)
+            with torch.no_grad():
+                net.body.weight_hh_l0[4:8, 4:8] = float("nan")  # group 1's block of the reset gate
+        return x, y
+
+    res = train(net, batch, steps=6, lr=0.01)
+    assert res.diverged.tolist() == [False, True] and res.diverged_step.tolist() == [-1, 3]
+    assert res.steps_done == 6 and torch.isfinite(net(x)).all()
