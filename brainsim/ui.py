@@ -323,6 +323,8 @@ def experiment_page(name: str) -> None:
             for eq in exp.equations:
                 st.latex(eq.latex)
                 st.caption(eq.caption)
+    if cfg is not None and cfg.device == "cuda" and not _cuda_available():
+        st.warning("Device 'cuda' was chosen but no CUDA GPU is available here; running on the CPU.")
     last_key = f"{name}.last_good"
     if error:
         st.error(error)
@@ -349,6 +351,12 @@ def experiment_page(name: str) -> None:
         sets = " ".join(f"--set {k}={json.dumps(v) if isinstance(v, str) and ' ' in v else cfgmod.format_value(v)}"
                         for k, v in _changed(shown_cfg).items())
         st.code(f"python -m brainsim run {name} {sets} --out results/{name}".replace("  ", " "), language="bash")
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _changed(cfg) -> dict[str, Any]:

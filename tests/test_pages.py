@@ -149,3 +149,14 @@ def test_bad_config_upload_is_one_error_and_loses_nothing(payload, fragment):
     assert len(errors) == 1 and fragment in errors[0]
     assert at.sidebar.selectbox(key="xor.task").value == "and"
     assert at.dataframe[0].value.equals(before)
+
+
+def test_cuda_choice_without_a_gpu_warns_and_runs_on_cpu():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    at = open_page("xor", {"exp": "xor", "device": "cuda", "epochs": "30", "seeds": "2"})
+    assert not at.exception and not at.error
+    assert any("no CUDA GPU" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) >= 1
