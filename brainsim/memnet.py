@@ -113,6 +113,8 @@ class BackpropAssociator:
         device: torch.device,
         momentum: float = 0.9,
     ):
+        # Stored transposed, w[s, j, i] = W_ij (pre-major): the gradient of one item lives in the rows of
+        # its k active inputs j, so plain SGD gets it as a sparse (rows) gradient and touches k N weights.
         self.w = torch.zeros((n_seeds, n, n), device=device, requires_grad=True)
         self.mask = 1.0 - torch.eye(n, device=device)  # (N, N) no self-connections
         self.f, self.k, self.steps = f, n_active(n, f), steps
@@ -120,32 +122,63 @@ class BackpropAssociator:
             self.opt = torch.optim.Adam([self.w], lr=lr)
         else:
             self.opt = torch.optim.SGD([self.w], lr=lr, momentum=momentum if optimizer == "momentum" else 0.0)
+        self.sparse = optimizer == "sgd"  # torch.optim.SGD without momentum takes sparse gradients
         self.updates = 0
 
     @property
     def weight(self) -> torch.Tensor:
-        return (self.w * self.mask).detach()
+        """W (S, N, N), row i = postsynaptic (a view of the transposed storage)."""
+        return (self.w * self.mask).detach().transpose(1, 2)
 
     def gradient(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        """dLoss/dW in closed form for the one-layer net (equal to autograd's, see the tests):
-        dL/dW_ij = w_s (h_i - t_i) x_j / k for i != j, 0 on the diagonal. x: (S, N), weight: (S,)."""
+        """dLoss/dw in closed form for the one-layer net (equal to autograd's, see the tests), in the
+        stored (pre-major) layout: dL/dw_sji = w_s (h_i - t_i) x_j / k for i != j, 0 for i = j.
+        x: (S, N), weight: (S,)."""
         w = self.w.detach()
-        h = torch.bmm(w, x.unsqueeze(-1)).squeeze(-1) - w.diagonal(dim1=1, dim2=2) * x  # (S, N) field, no self
+        h = torch.bmm(x.unsqueeze(1), w).squeeze(1) - w.diagonal(dim1=1, dim2=2) * x  # (S, N) field, no self
         err = (h - (x - self.f)) * (weight / self.k).unsqueeze(-1)  # (S, N)
-        grad = err.unsqueeze(-1) * x.unsqueeze(-2)  # (S, N, N) outer product
+        grad = x.unsqueeze(-1) * err.unsqueeze(-2)  # (S, N, N) outer product, [s, j, i]
         grad.diagonal(dim1=1, dim2=2).zero_()
         return grad
 
+    def sparse_gradient(
+        self, rows_at: tuple[torch.Tensor, torch.Tensor, torch.Tensor], x: torch.Tensor, weight: torch.Tensor
+    ) -> torch.Tensor:
+        """The same gradient as a sparse COO tensor holding only the k active input rows of w.
+        rows_at = `active_rows(x)`; x: (S, N), weight: (S,)."""
+        act, flat, idx = rows_at
+        s, n = x.shape
+        k = act.shape[1]
+        rows = self.w.detach().reshape(s * n, n).index_select(0, flat).view(s, k, n)  # (S, k, N)
+        h = rows.sum(1)  # (S, N) field h_i = sum_j W_ij x_j (the diagonal stays 0)
+        err = (h - (x - self.f)) * (weight / self.k).unsqueeze(-1)  # (S, N)
+        vals = err.unsqueeze(1).expand(s, k, n).clone().scatter_(2, act.unsqueeze(-1), 0.0)  # (S, k, N), no self
+        return torch.sparse_coo_tensor(
+            idx, vals.view(s * k, n), self.w.shape, is_coalesced=True, check_invariants=False
+        )
+
+    def active_rows(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
+        """(act (S, k) sorted active units, their rows in the (S*N, N) view, COO indices (2, S*k)) when every
+        seed's x has exactly k active units, else None."""
+        s, n = x.shape
+        nz = x.nonzero()  # (S * k', 2), row-major: sorted per seed
+        if nz.shape[0] != s * self.k or not bool((x.sum(-1) == self.k).all()):
+            return None
+        act = nz[:, 1].view(s, self.k)
+        flat = (nz[:, 0] * n + nz[:, 1]).contiguous()
+        return act, flat, nz.t().contiguous()
+
     def loss(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """Autograd-able loss (reference for `gradient`): sum_s w_s (1/2k) ||W x - (x - f)||^2."""
-        h = torch.bmm(self.w * self.mask, x.unsqueeze(-1)).squeeze(-1)  # (S, N)
+        h = torch.bmm(x.unsqueeze(1), self.w * self.mask).squeeze(1)  # (S, N)
         return (weight * 0.5 * ((h - (x - self.f)) ** 2).sum(-1) / self.k).sum()
 
     def train(self, x: torch.Tensor, weight: torch.Tensor) -> None:
         """`steps` torch.optim steps on one item per seed, x (S, N), with per-seed loss weights (S,).
         The gradient of this linear one-layer loss is computed in closed form (3x faster than autograd
-        for these small steps) and handed to the optimizer through .grad."""
+        for these small steps) and handed to the optimizer through .grad; plain SGD gets it sparse."""
+        at = self.active_rows(x) if self.sparse else None
         for _ in range(self.steps):
-            self.w.grad = self.gradient(x, weight)
+            self.w.grad = self.gradient(x, weight) if at is None else self.sparse_gradient(at, x, weight)
             self.opt.step()
             self.updates += 1

@@ -10,6 +10,7 @@ the weights and never change them, and both learners get the same cue and the sa
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,11 +86,12 @@ def simulate(
     learner_name: str = "synapse",
     backprop_name: str = "backprop net",
     test_sets: dict[str, list[int]] | None = None,
+    progress=None,
 ) -> tuple[Result, object, BackpropAssociator | None, dict]:
     """Run `events` (any order; sorted here) on a pattern bank (S, B, N).
 
     Test events measure `test_sets[ev.tag]` when given, else the first `ev.item` of `test_items`
-    (all when ev.item < 0).
+    (all when ev.item < 0). `progress(fraction)` is called about every 0.25 s of work when given.
     Returns (result, synapse, backprop net or None, counters).
     """
     s_count, _, n = bank.shape
@@ -104,6 +106,7 @@ def simulate(
     bp = BackpropAssociator(s_count, n, spec.f, spec.optimizer, spec.lr, spec.steps, dev) if spec.backprop else None
     k = n_active(n, spec.f)
     elig = torch.zeros((s_count, n, n), device=dev) if spec.rule == "three-factor" else None
+    a_e = 1.0  # eligibility e = a_e * elig: its decay is a scalar, applied lazily
     baseline = torch.zeros(s_count, device=dev)
     reps: dict[int, float] = {}  # item -> repetition strength r (same for all seeds)
     rep_t: dict[int, float] = {}
@@ -114,12 +117,19 @@ def simulate(
     res = Result()
     syn_ok, bp_ok = True, True
     t_now = evs[0].t if evs else 0.0
-    for ev in evs:
+    t_said = time.perf_counter()
+    for i_ev, ev in enumerate(evs):
+        if progress is not None and time.perf_counter() - t_said > 0.25:
+            progress(i_ev / len(evs))
+            t_said = time.perf_counter()
         dt = ev.t - t_now
         if dt > 0:
             synapse.advance(dt)
             if elig is not None:
-                syn._decay_(elig, math.exp(-dt / spec.tau_e))
+                a_e *= math.exp(-dt / spec.tau_e)
+                if a_e < 1e-8:  # keep stored values well scaled
+                    syn._decay_(elig, a_e)
+                    a_e = 1.0
             t_now = ev.t
         counters["synapse_events"] += 1
         if ev.kind == "present":
@@ -127,11 +137,13 @@ def simulate(
             counters["presentations"] += 1
             if syn_ok:
                 if spec.rule == "hebbian covariance":
-                    synapse.write(syn.hebb_covariance(x, x, spec.eta, spec.f))
+                    synapse.write_hebbian(x, x, spec.eta, spec.f)
                 elif spec.rule == "oja":
                     synapse.write(syn.oja_clamped(synapse.components()[0], x, x, spec.eta, spec.f))
                 else:
-                    elig.add_(syn.hebb_covariance(x, x, 1.0, spec.f))
+                    c = x - spec.f  # (S, N): e += (x_i - f)(x_j - f) / (N f (1 - f)), no self
+                    elig.addcmul_((c / (a_e * n * spec.f * (1.0 - spec.f))).unsqueeze(-1), c.unsqueeze(-2))
+                    elig.diagonal(dim1=-2, dim2=-1).zero_()
                 r = reps.get(ev.item, 0.0) * math.exp(-(ev.t - rep_t.get(ev.item, ev.t)) / p.tau_tag) + 1.0
                 reps[ev.item], rep_t[ev.item] = r, ev.t
                 if spec.trigger == "every presentation" or ("repetition" in spec.trigger and r >= spec.rep_threshold):
@@ -145,7 +157,7 @@ def simulate(
             r_vec = torch.full((s_count,), float(ev.value), device=dev)
             if syn_ok:
                 if elig is not None:
-                    synapse.write(syn.three_factor(elig, r_vec, baseline, spec.eta))
+                    synapse.write(syn.three_factor(elig, r_vec, baseline, spec.eta * a_e))
                     baseline = syn.update_baseline(baseline, r_vec, spec.baseline_rate)
                 if "reward" in spec.trigger and ev.value > 0:
                     synapse.trigger(x)
@@ -162,10 +174,7 @@ def simulate(
             xi = bank[:, items]  # (S, M, N)
             cue = make_cues(xi, spec.cue_noise, gen)
             noise = spec.sigma * torch.randn((spec.recall_steps, *xi.shape), generator=gen).to(dev)
-            fast, slow = synapse.components()
-            s_fast, s_slow = strength(fast, xi), strength(slow, xi)
-            # the weight is F + L (tagging) or u_1 (chain), and strength is linear in the weight
-            s_tot = s_fast + s_slow if isinstance(synapse, syn.TwoTimescaleSynapse) else s_fast
+            s_fast, s_slow, s_tot = _strengths(synapse, xi)
             syn_ok = syn_ok and is_finite(s_tot)  # NaN/inf anywhere in W shows up in its fields
             rec = overlap(recall(synapse.weight, cue, k, spec.recall_steps, noise), xi, spec.f)
             res.add(ev, learner_name, items, rec, s_fast, s_slow, s_tot, not syn_ok)
@@ -176,6 +185,17 @@ def simulate(
                 rec_b = overlap(recall(wb, cue, k, spec.recall_steps, noise), xi, spec.f)
                 res.add(ev, backprop_name, items, rec_b, None, None, s_b, not bp_ok)
     return res, synapse, bp, counters
+
+
+def _strengths(synapse, xi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(fast, slow, total) trace strengths (S, M) of items xi (S, M, N); strength is linear in the weight."""
+    if isinstance(synapse, syn.TwoTimescaleSynapse):
+        f_, a_f, l_, a_l = synapse.parts()  # F = a_f f_, L = a_l l_: no pass to rescale them
+        s_fast, s_slow = strength(f_, xi) * a_f, strength(l_, xi) * a_l
+        return s_fast, s_slow, s_fast + s_slow  # the weight is F + L
+    fast, slow = synapse.components()
+    s_fast = strength(fast, xi)
+    return s_fast, strength(slow, xi), s_fast  # the chain's weight is u_1
 
 
 def to_frame_rows(res: Result, **ids) -> dict[str, np.ndarray]:

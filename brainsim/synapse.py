@@ -111,8 +111,9 @@ def soft_bound(w: torch.Tensor, dw: torch.Tensor, w_max: float) -> torch.Tensor:
 
     Saturation is what makes massed repetitions add little to the fast weight.
     """
-    room = (1.0 - torch.sign(dw) * w / w_max).clamp_(min=0.0)  # (S, N, N)
-    return dw * room
+    one = torch.ones((), dtype=w.dtype, device=w.device)
+    room = torch.addcmul(one, torch.sign(dw), w, value=-1.0 / w_max).clamp_(min=0.0)  # (S, N, N)
+    return room.mul_(dw)
 
 
 def update_baseline(b: torch.Tensor, reward: torch.Tensor, rate: float) -> torch.Tensor:
@@ -144,35 +145,93 @@ def capture_kernel(dt: float, lam: float, tau_ltm: float) -> float:
 
 
 class TwoTimescaleSynapse:
-    """Fast/slow weights with synaptic tagging and capture, batched over seeds: tensors (S, N, N)."""
+    """Fast/slow weights with synaptic tagging and capture, batched over seeds: tensors (S, N, N).
+
+    Stored lazily: F = a_F F~, g = a_g g~, L = a_L L~ with scalar factors a (float64), so the decay
+    between events costs nothing per synapse. Capture over an interval is the per-cell vector
+    kappa phi(dt) p (S, N, 1) times g F; it is summed into a pending coefficient c and applied
+    (L~ += c g~ F~) only when g~ or F~ are about to change or L is read. `fast`, `slow` and `tag`
+    fold everything back (factors 1, nothing pending) and return the plain tensors.
+    """
+
+    RENORM = 1e-8  # fold a factor into its tensor below this, so stored values stay well scaled
 
     def __init__(self, n_seeds: int, n: int, params: SynapseParams, device: torch.device):
         shape = (n_seeds, n, n)
         self.p = params
-        self.fast = torch.zeros(shape, device=device)  # F
-        self.slow = torch.zeros(shape, device=device)  # L
-        self.tag = torch.zeros(shape, device=device)  # g
+        self._fast = torch.zeros(shape, device=device)  # F~
+        self._slow = torch.zeros(shape, device=device)  # L~
+        self._tag = torch.zeros(shape, device=device)  # g~
+        self._af = self._al = self._ag = 1.0  # a_F, a_L, a_g
+        self._pend: torch.Tensor | None = None  # (S, N, 1) pending capture coefficient, stored units
+        self._bounded = True  # |F| <= w_max everywhere: the rank-1 Hebbian write needs no clamp
         self.prp = torch.zeros((n_seeds, n, 1), device=device)  # p, one per postsynaptic cell
         self._lam = 1.0 / params.tau_stm + 1.0 / params.tau_tag + 1.0 / params.tau_p
 
+    # ---- lazy bookkeeping
+    def _flush(self) -> None:
+        """Apply the pending capture: L~ += c g~ F~."""
+        if self._pend is not None:
+            self._slow.addcmul_(self._tag * self._pend, self._fast)  # (S, N, N)
+            self._pend = None
+
+    def _fold(self, threshold: float = 1.0) -> None:
+        """Multiply every factor below `threshold` into its tensor (zero it when negligible)."""
+        if min(self._af, self._ag, self._al) >= threshold:
+            return
+        self._flush()
+        if self._af < threshold:
+            _decay_(self._fast, self._af)
+            self._af = 1.0
+        if self._ag < threshold:
+            _decay_(self._tag, self._ag)
+            self._ag = 1.0
+        if self._al < threshold:
+            _decay_(self._slow, self._al)
+            self._al = 1.0
+
+    def _plain(self, x: torch.Tensor) -> torch.Tensor:
+        self._fold()
+        self._bounded = False  # the caller may write into it
+        return x
+
+    @property
+    def fast(self) -> torch.Tensor:
+        """F (S, N, N), plain tensor (writable)."""
+        return self._plain(self._fast)
+
+    @property
+    def slow(self) -> torch.Tensor:
+        """L (S, N, N), plain tensor (writable)."""
+        return self._plain(self._slow)
+
+    @property
+    def tag(self) -> torch.Tensor:
+        """g (S, N, N), plain tensor (writable)."""
+        return self._plain(self._tag)
+
     @property
     def weight(self) -> torch.Tensor:
-        """Effective weight W = F + L, (S, N, N)."""
-        return self.fast + self.slow
+        """Effective weight W = F + L, (S, N, N) (a new tensor)."""
+        self._flush()
+        return torch.mul(self._slow, self._al).add_(self._fast, alpha=self._af)
 
+    # ---- dynamics
     def advance(self, dt: float) -> None:
-        """Closed-form evolution over dt seconds (see module docstring)."""
+        """Closed-form evolution over dt seconds (see module docstring); O(N) work, not O(N^2)."""
         if dt <= 0:
             return
         p = self.p
+        e_l = math.exp(-dt / p.tau_ltm)
         if p.kappa > 0 and bool(self.prp.any()):
-            gain = p.kappa * capture_kernel(dt, self._lam, p.tau_ltm)
-            _decay_(self.slow, math.exp(-dt / p.tau_ltm)).add_(gain * self.prp * self.tag * self.fast)
-        else:
-            _decay_(self.slow, math.exp(-dt / p.tau_ltm))
-        _decay_(self.fast, math.exp(-dt / p.tau_stm))
-        _decay_(self.tag, math.exp(-dt / p.tau_tag))
+            # L(dt) = e_l L + gain p g F  ->  L~ += gain p a_g a_F / (a_L e_l) g~ F~
+            coef = p.kappa * capture_kernel(dt, self._lam, p.tau_ltm) * self._ag * self._af / (self._al * e_l)
+            self._pend = self.prp * coef if self._pend is None else self._pend.add_(self.prp, alpha=coef)
+        self._af *= math.exp(-dt / p.tau_stm)
+        self._ag *= math.exp(-dt / p.tau_tag)
+        self._al *= e_l
         _decay_(self.prp, math.exp(-dt / p.tau_p))
+        self._fold(self.RENORM)
 
     def write(self, dw: torch.Tensor) -> torch.Tensor:
         """Apply a proposed fast-weight change (soft-bounded) and tag the synapses it changed.
@@ -180,20 +239,55 @@ class TwoTimescaleSynapse:
         Tag g_ij <- max(g_ij, |dF_ij| / max_kl |dF_kl|): synapse-specific, graded by the change.
         Returns the applied change dF (S, N, N).
         """
-        df = soft_bound(self.fast, dw, self.p.w_max)
-        self.fast.add_(df)
+        self._flush()
+        if self._af != 1.0:  # the soft bound needs F itself
+            _decay_(self._fast, self._af)
+            self._af = 1.0
+        df = soft_bound(self._fast, dw, self.p.w_max)
+        self._fast.add_(df)
         mag = df.abs()
         peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
-        torch.maximum(self.tag, mag / peak, out=self.tag)
+        torch.maximum(self._tag, mag.div_(peak * self._ag), out=self._tag)
+        self._bounded = False
         return df
+
+    def write_hebbian(self, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> None:
+        """`write(hebb_covariance(post, pre, eta, f))` in a third of the passes over (S, N, N).
+
+        With dW = s c_i c_j (c = x - f, s = eta / (N f (1 - f))) the soft-bounded change is
+        dF = dW (1 - sgn(dW) F / w_max) = s c_i c_j - s |c_i| |c_j| F / w_max, never of the wrong
+        sign while |F| <= w_max, which one such write with |dW| <= w_max preserves (checked).
+        """
+        n, w_max = post.shape[-1], self.p.w_max
+        scale = eta / (n * f * (1.0 - f))
+        cp, cq = post - f, pre - f  # (S, N)
+        if not self._bounded or scale * float(cp.abs().max()) * float(cq.abs().max()) > w_max:
+            self.write(hebb_covariance(post, pre, eta, f))
+            self._bounded = bool(self._fast.abs().amax() * self._af <= w_max)
+            return
+        self._flush()
+        af = self._af
+        df = self._fast * (cp.abs() * (-scale * af / w_max)).unsqueeze(-1)  # (S, N, N) -|dW| F / w_max
+        df.mul_(cq.abs().unsqueeze(-2)).addcmul_((scale * cp).unsqueeze(-1), cq.unsqueeze(-2))  # + dW
+        _no_self(df)
+        self._fast.add_(df, alpha=1.0 / af)
+        mag = df.abs_()
+        peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
+        torch.maximum(self._tag, mag.div_(peak * self._ag), out=self._tag)
 
     def trigger(self, cells: torch.Tensor) -> None:
         """Consolidation trigger: PRP synthesis (p = 1) in the given postsynaptic cells, cells (S, N) in {0, 1}."""
         torch.maximum(self.prp, cells.unsqueeze(-1), out=self.prp)
 
+    def parts(self) -> tuple[torch.Tensor, float, torch.Tensor, float]:
+        """(F~, a_F, L~, a_L) with nothing pending: F = a_F F~ and L = a_L L~, for linear read-outs."""
+        self._flush()
+        return self._fast, self._af, self._slow, self._al
+
     def components(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(fast, slow) weights for read-out."""
-        return self.fast, self.slow
+        """(fast, slow) weights for read-out (plain tensors)."""
+        self._fold()
+        return self._fast, self._slow
 
 
 class ChainSynapse:
@@ -256,6 +350,9 @@ class ChainSynapse:
         df = soft_bound(self.u[0], dw, self.w_max)
         self.u[0].add_(df)
         return df
+
+    def write_hebbian(self, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> None:
+        self.write(hebb_covariance(post, pre, eta, f))
 
     def trigger(self, cells: torch.Tensor) -> None:
         """No trigger in the chain: consolidation is the coupling itself."""

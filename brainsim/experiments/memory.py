@@ -370,9 +370,13 @@ def run(cfg: MemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
     total = 8.0
     counts = dict(presentations=0, synapse_events=0, bp_steps=0)
 
-    def go(name, spec, events, test_items, stream, step, items_bank, test_sets=None):
+    def go(name, spec, events, test_items, stream, step, items_bank, test_sets=None, span=1.0):
         say(step / total, f"simulating: {name}")
         t = time.perf_counter()
+
+        def within(frac):  # progress inside one long simulation (large N)
+            say((step + span * frac) / total, f"simulating: {name} ({frac:.0%})")
+
         res, _, _, c = simulate(
             spec,
             items_bank,
@@ -383,6 +387,7 @@ def run(cfg: MemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
             learner_name=SYN_NAME,
             backprop_name=BP_NAME,
             test_sets=test_sets,
+            progress=within if span > 0 else None,
         )
         timing.append(
             dict(
@@ -424,13 +429,15 @@ def run(cfg: MemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
             part = ret_on
         else:
             ev, _ = _with_stream_and_tests(cfg, _study(cfg, sched), trace_grid=False)
-            part = _frame(go(sched, _spec(cfg), ev, targets, 1, 2 + i / 3, bank)[0], seeds)
+            part = _frame(go(sched, _spec(cfg), ev, targets, 1, 2 + i / 3, bank, span=1 / 3)[0], seeds)
         spacing_parts.append(part.assign(schedule=sched))
     spacing_all = pd.concat(spacing_parts, ignore_index=True)
 
-    # 3. reward-gated consolidation: the trigger is reward only.
+    # 3. reward-gated consolidation: the trigger is reward only. The backprop net has no trigger and sees the
+    #    same presentations as in condition 1, so its rows are taken from there instead of trained again.
     ev_r, _ = _with_stream_and_tests(cfg, _study(cfg, cfg.schedule), trace_grid=False)
-    rew = _frame(go("reward-gated", _spec(cfg, trigger="reward"), ev_r, targets, 1, 3, bank)[0], seeds)
+    rew = _frame(go("reward-gated", _spec(cfg, trigger="reward", backprop=False), ev_r, targets, 1, 3, bank)[0], seeds)
+    rew = pd.concat([rew, ret_on[ret_on.learner == BP_NAME]], ignore_index=True)
     r_of = _item_rewards(cfg)
     rew["rewarded"] = [bool(r_of.get(int(i), 0.0) > 0) for i in rew["item"]]
 
@@ -473,8 +480,9 @@ def _distal(cfg: MemoryConfig, seeds, bank, go) -> pd.DataFrame:
     n_items = min(cfg.n_items, 10)
     rewards = rewarded_items(n_items, 0.5)
     out = []
+    n_sims = len(cfg.distal_tau_e) * len(cfg.distal_delays)
     for j, tau_e in enumerate(cfg.distal_tau_e):
-        for d in cfg.distal_delays:
+        for jd, d in enumerate(cfg.distal_delays):
             gap = 20.0 * max(d, tau_e, 1.0)
             ev = []
             for i in range(n_items):
@@ -492,9 +500,10 @@ def _distal(cfg: MemoryConfig, seeds, bank, go) -> pd.DataFrame:
                 ev,
                 [],
                 2,
-                4 + j / len(cfg.distal_tau_e),
+                4 + 2 * (j * len(cfg.distal_delays) + jd) / n_sims,
                 bank,
                 test_sets=sets,
+                span=2 / n_sims,
             )
             out.append(_frame(res, seeds).assign(tau_e_s=tau_e, reward_delay_s=d))
     df = pd.concat(out, ignore_index=True)
