@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 KINDS = ("feedforward", "rnn", "gru", "lstm")
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # stacked gate blocks in torch.nn weight rows
-FORGET_BIAS = 0.0
+FORGET_BIAS = 1.0  # forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015): LSTMs start remembering
 MAX_PACKED_UNITS = 512  # G * hidden per packed module: bounds memory (block-diagonal is G^2 H^2)
 
 
