@@ -306,11 +306,12 @@ class Outcome:
 
     final: torch.Tensor  # (B, N) ±1
     wall_s: float
-    field_rows: int = 0
+    field_rows: int = 0  # cue rows whose full field W s was computed (2 N² operations each)
     history: torch.Tensor | None = None  # (T, B, N)
     times: torch.Tensor | None = None  # (T,)
     energy: torch.Tensor | None = None  # (T, B) total energy
     settled: torch.Tensor | None = None  # (B,) bool: reached a fixed point (or 2-cycle) within max_sweeps
+    field_columns: int = 0  # weight columns added by incremental field updates (2 N operations each)
 
 
 def _buckets(sizes: list[int], max_groups: int = 3) -> list[list[int]]:
@@ -332,21 +333,6 @@ def _buckets(sizes: list[int], max_groups: int = 3) -> list[list[int]]:
     return [sorted(order[a:e]) for a, e in zip(b, b[1:])]
 
 
-def _hebbian_nested(x: torch.Tensor, counts: list[int]) -> torch.Tensor:
-    """Hebbian weights after the first P patterns for every P in counts, adding only the new outer
-    products at each load (the rule is a sum): x (S, P_max, N) -> (S, L, N, N)."""
-    n = x.shape[-1]
-    out, w, done = [], x.new_zeros(x.shape[0], n, n), 0
-    for p in counts:
-        new = x[:, done:p]  # (S, ΔP, N)
-        w = w + new.mT @ new / n
-        done = p
-        out.append(w.clone())
-    w = torch.stack(out, dim=1)
-    w.diagonal(dim1=-2, dim2=-1).zero_()
-    return w
-
-
 def _store(learner: str, cfg: HopfieldConfig, x: torch.Tensor, counts: list[int]) -> Memory:
     """Store x[s, :P] for every seed s and every P in counts (networks in (seed, load) order)."""
     n = x.shape[-1]
@@ -356,9 +342,9 @@ def _store(learner: str, cfg: HopfieldConfig, x: torch.Tensor, counts: list[int]
         if learner == "storkey":
             w = hop.storkey(x[:, : max(counts)], snapshots=counts)  # (S, L, N, N): one incremental pass
         elif learner == "hebbian":
-            w = _hebbian_nested(x, counts)
+            w = hop.nested_outer(x, counts)  # (S, L, N, N): the rule is a sum, each load adds the new outer products
         else:
-            w = torch.stack([hop.RULES[learner](x[:, :p]) for p in counts], dim=1)  # (S, L, N, N)
+            w = hop.pseudo_inverse(x[:, : max(counts)], snapshots=counts)  # (S, L, N, N): one factorisation
         w = w.reshape(-1, n, n)
         return Memory(learner, sizes, n * (n - 1), time.perf_counter() - start, w=w)
     if learner == "modern hopfield":
@@ -388,12 +374,17 @@ def _recall(
     cmodel = torch.repeat_interleave(torch.arange(len(csizes)), torch.tensor(csizes)).to(cues.device)
     start = time.perf_counter()
     if mem.w is not None:
-        r = hop.recall(mem.w, cues, cfg.update, gen, cmodel, cfg.max_sweeps, record_every)
+        # Hebbian weights are integers / N: recalling with N·W (exact integers, same signs) makes every
+        # field exact in float32 (|h| ≤ N·P < 2^24) whatever the order of summation, so a tie h_i = 0
+        # is an exact tie that keeps s_i, as the rule says, rather than a rounding accident.
+        w = torch.round(mem.w * n) if mem.learner == "hebbian" else mem.w
+        r = hop.recall(w, cues, cfg.update, gen, cmodel, cfg.max_sweeps, record_every)
         energy = None
         if r.history is not None:
             segs = hop.segments(cmodel, mem.w.shape[0])
             energy = torch.stack([hop.energy(mem.w, h, cmodel, segs) for h in r.history])
-        return Outcome(r.states, time.perf_counter() - start, r.field_rows, r.history, r.times, energy, r.converged)
+        wall = time.perf_counter() - start
+        return Outcome(r.states, wall, r.field_rows, r.history, r.times, energy, r.converged, r.field_columns)
     if mem.patterns is not None:
         pmodel = torch.repeat_interleave(torch.arange(len(mem.sizes)), torch.tensor(mem.sizes)).to(cues.device)
         s, steps, hist, ens = hop.recall_modern(
@@ -491,6 +482,7 @@ def _capacity(cfg, bank: Bank, learners, seeds, progress, p0, p1):
                     mem.store_s,
                     out.field_rows,
                     out.wall_s,
+                    out.field_columns,
                 )
             )
             done += x.shape[0]
@@ -546,7 +538,17 @@ def _fixed_p(cfg, bank: Bank, learners, seeds, progress, p0, p1):
             for j, f in enumerate(levels):
                 robust.append((learner, seeds[s], f, float(ok[s, :, j].mean()), float(ov[s, :, j].mean()), div[s]))
         timing.append(
-            (learner, "robustness", seeds[0], len(seeds), len(seeds) * p, mem.store_s, out.field_rows, out.wall_s)
+            (
+                learner,
+                "robustness",
+                seeds[0],
+                len(seeds),
+                len(seeds) * p,
+                mem.store_s,
+                out.field_rows,
+                out.wall_s,
+                out.field_columns,
+            )
         )
         out = _recall(mem, cfg, cues, torch_generator(cfg.seed, 26), record_every=record)
         ovt = torch.stack([hop.overlap(st, target) for st in out.history])  # (T, S·P)
@@ -567,7 +569,19 @@ def _fixed_p(cfg, bank: Bank, learners, seeds, progress, p0, p1):
             weights += [
                 (learner, seeds[0], int(a), int(b), float(v)) for a, b, v in zip(ii.ravel(), jj.ravel(), wq.ravel())
             ]
-        timing.append((learner, "trajectories", seeds[0], len(seeds), len(seeds) * p, 0.0, out.field_rows, out.wall_s))
+        timing.append(
+            (
+                learner,
+                "trajectories",
+                seeds[0],
+                len(seeds),
+                len(seeds) * p,
+                0.0,
+                out.field_rows,
+                out.wall_s,
+                out.field_columns,
+            )
+        )
         if progress:
             progress(p0 + (p1 - p0) * (step + 1) / len(learners), f"fixed P: {learner}")
     tables = {
@@ -655,7 +669,17 @@ def run(cfg: HopfieldConfig, progress=None) -> dict[str, pd.DataFrame]:
     views, t2, recalled, n_weights, diverged = _fixed_p(cfg, bank, learners, seeds, progress, 0.7, 1.0)
     timing = pd.DataFrame(
         t1 + t2,
-        columns=["learner", "phase", "first_seed", "networks", "patterns_stored", "store_s", "field_rows", "wall_s"],
+        columns=[
+            "learner",
+            "phase",
+            "first_seed",
+            "networks",
+            "patterns_stored",
+            "store_s",
+            "field_rows",
+            "wall_s",
+            "field_columns",
+        ],
     )
     return {
         "capacity": capacity,
