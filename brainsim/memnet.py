@@ -14,6 +14,8 @@ it: weights decayed towards zero mean chance, whatever their sign pattern.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from brainsim.runtime import torch_generator
@@ -59,16 +61,23 @@ def kwta(h: torch.Tensor, k: int) -> torch.Tensor:
     return torch.zeros_like(h).scatter_(-1, idx, 1.0)
 
 
-def recall(w: torch.Tensor, cue: torch.Tensor, k: int, steps: int, noise: torch.Tensor) -> torch.Tensor:
+def linear_field(w: torch.Tensor):
+    """The field map x -> W x of a weight matrix w (S, N, N) (row i = postsynaptic), on x (S, M, N)."""
+    wt = w.transpose(1, 2)  # (S, N, N): x @ W^T gives fields h_i = sum_j W_ij x_j
+    return lambda x: torch.bmm(x, wt)  # (S, M, N)
+
+
+def recall(w, cue: torch.Tensor, k: int, steps: int, noise: torch.Tensor) -> torch.Tensor:
     """Run the recurrent dynamics from the cue.
 
-    w: (S, N, N) weights (row i = postsynaptic); cue: (S, M, N); noise: (steps, S, M, N) pre-scaled
-    neural noise sigma z (shared by learners so comparisons are paired). Returns x_T (S, M, N).
+    w: (S, N, N) weights (row i = postsynaptic), or any field map x (S, M, N) -> h (S, M, N) (the
+    autoencoder's output); cue: (S, M, N); noise: (steps, S, M, N) pre-scaled neural noise sigma z
+    (shared by learners so comparisons are paired). Returns x_T (S, M, N).
     """
+    field = w if callable(w) else linear_field(w)
     x = cue
-    wt = w.transpose(1, 2)  # (S, N, N): x @ W^T gives fields h_i = sum_j W_ij x_j
     for t in range(steps):
-        h = torch.bmm(x, wt) + noise[t]  # (S, M, N)
+        h = field(x) + noise[t]  # (S, M, N)
         x = kwta(h, k)
     return x
 
@@ -79,10 +88,11 @@ def overlap(x: torch.Tensor, items: torch.Tensor, f: float) -> torch.Tensor:
     return ((x * items).sum(-1) / k - f) / (1.0 - f)
 
 
-def strength(w: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-    """Trace strength of each item in w: mean field on its active units minus on its inactive units,
-    with the clean item as input. One fresh Hebbian presentation with eta = 1 gives 1. (S, M)."""
-    h = torch.bmm(items, w.transpose(1, 2))  # (S, M, N)
+def strength(w, items: torch.Tensor) -> torch.Tensor:
+    """Trace strength of each item in w (weights (S, N, N) or a field map as in `recall`): mean field on
+    its active units minus on its inactive units, with the clean item as input. One fresh Hebbian
+    presentation with eta = 1 gives 1; a perfect autoencoder output gives 1. (S, M)."""
+    h = (w if callable(w) else linear_field(w))(items)  # (S, M, N)
     on = items.sum(-1).clamp(min=1)
     off = (items.shape[-1] - items.sum(-1)).clamp(min=1)
     return (h * items).sum(-1) / on - (h * (1 - items)).sum(-1) / off
@@ -91,6 +101,13 @@ def strength(w: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
 # --------------------------------------------------------------------------- backprop side
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+BACKPROP_MODELS = ("one-layer", "autoencoder")
+
+
+def _optimizer(params: list[torch.Tensor], optimizer: str, lr: float, momentum: float) -> torch.optim.Optimizer:
+    if optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    return torch.optim.SGD(params, lr=lr, momentum=momentum if optimizer == "momentum" else 0.0)
 
 
 class BackpropAssociator:
@@ -118,10 +135,7 @@ class BackpropAssociator:
         self.w = torch.zeros((n_seeds, n, n), device=device, requires_grad=True)
         self.mask = 1.0 - torch.eye(n, device=device)  # (N, N) no self-connections
         self.f, self.k, self.steps = f, n_active(n, f), steps
-        if optimizer == "adam":
-            self.opt = torch.optim.Adam([self.w], lr=lr)
-        else:
-            self.opt = torch.optim.SGD([self.w], lr=lr, momentum=momentum if optimizer == "momentum" else 0.0)
+        self.opt = _optimizer([self.w], optimizer, lr, momentum)
         self.sparse = optimizer == "sgd"  # torch.optim.SGD without momentum takes sparse gradients
         self.updates = 0
 
@@ -129,6 +143,10 @@ class BackpropAssociator:
     def weight(self) -> torch.Tensor:
         """W (S, N, N), row i = postsynaptic (a view of the transposed storage)."""
         return (self.w * self.mask).detach().transpose(1, 2)
+
+    def field(self, x: torch.Tensor) -> torch.Tensor:
+        """h = W x on x (S, M, N) -> (S, M, N), the field `recall` and `strength` read."""
+        return linear_field(self.weight)(x)
 
     def gradient(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """dLoss/dw in closed form for the one-layer net (equal to autograd's, see the tests), in the
@@ -180,5 +198,92 @@ class BackpropAssociator:
         at = self.active_rows(x) if self.sparse else None
         for _ in range(self.steps):
             self.w.grad = self.gradient(x, weight) if at is None else self.sparse_gradient(at, x, weight)
+            self.opt.step()
+            self.updates += 1
+
+
+def autoencoder_hidden(n: int) -> int:
+    """Hidden units H of the N -> H -> N autoencoder whose weight count 2NH + H + N (weights and biases)
+    is closest to the one-layer net's N(N-1): H = N(N-2) / (2N+1), about N/2."""
+    return max(1, round(n * (n - 2) / (2 * n + 1)))
+
+
+class BackpropAutoencoder:
+    """N -> H -> N autoencoder, y = sigmoid(V sigmoid(U x + a) + c), H = `autoencoder_hidden(N)` (about
+    N/2, so it has about as many weights as the one-layer net's N(N-1)). Every item shares the same
+    distributed hidden units, the setting of catastrophic interference (McCloskey & Cohen 1989; French
+    1999). Trained by torch.optim (autograd) to reproduce each item with the cross-entropy loss that
+    matches a sigmoid output, (1/k) sum_i BCE(y_i, xi_i), weighted per seed: its error signal at the
+    output pre-activation, (y - xi) / k, is the one-layer net's (h - t) / k. (With the squared error
+    instead, the sigmoid slope <= 1/4 shrinks it, and at the shared lr the net barely learns the items.)
+    Recall uses the output as the field: h = y(x) + sigma z, x <- kWTA(h), exactly as `recall`.
+
+    Batched over seeds: parameters carry a leading seed axis S; every optimizer here is elementwise, so
+    seeds stay independent. Initialisation, drawn per seed from `torch_generator(seed_s, 9, stream)`:
+    U and a uniform +-sqrt(3/k), so a hidden unit's input U x has unit variance on items with k active units
+    (LeCun's fan-in rule for these sparse inputs; +-1/sqrt(N), torch.nn.Linear's, gives every item
+    nearly the same hidden code); V uniform +-1/sqrt(H); c = logit(f), so the untrained output is
+    the coding level.
+    """
+
+    def __init__(
+        self,
+        seeds: list[int],
+        stream: int,
+        n: int,
+        f: float,
+        optimizer: str,
+        lr: float,
+        steps: int,
+        device: torch.device,
+        momentum: float = 0.9,
+    ):
+        h = autoencoder_hidden(n)
+        shapes = ((n, h), (1, h), (h, n), (1, n))  # U^T (pre-major), a, V^T, c
+        k = n_active(n, f)
+        bounds = (3.0 / k, 3.0 / k, 1.0 / h, 1.0 / h)  # squared half-widths of the uniform draws
+        per_seed = []
+        for s in seeds:
+            g = torch_generator(s, 9, stream)
+            per_seed.append([(torch.rand(sh, generator=g) * 2 - 1) * b**0.5 for sh, b in zip(shapes, bounds)])
+        self.u, self.a, self.v, self.c = (
+            torch.stack([p[i] for p in per_seed]).to(device) for i in range(4)
+        )  # (S, N, H), (S, 1, H), (S, H, N), (S, 1, N)
+        self.c.fill_(math.log(f / (1.0 - f)))
+        for p in (self.u, self.a, self.v, self.c):
+            p.requires_grad_(True)
+        self.params = [self.u, self.a, self.v, self.c]
+        self.f, self.k, self.steps, self.hidden = f, k, steps, h
+        self.opt = _optimizer(self.params, optimizer, lr, momentum)
+        self.updates = 0
+
+    def _out(self, x: torch.Tensor) -> torch.Tensor:
+        hid = torch.sigmoid(torch.baddbmm(self.a, x, self.u))  # (S, M, H)
+        return torch.sigmoid(torch.baddbmm(self.c, hid, self.v))  # (S, M, N)
+
+    def field(self, x: torch.Tensor) -> torch.Tensor:
+        """Output y on x (S, M, N) -> (S, M, N), the field `recall` and `strength` read."""
+        with torch.no_grad():
+            return self._out(x)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """Effective N x N map of the two layers, V U (S, N, N), row i = output unit (for heatmaps only:
+        the net is nonlinear)."""
+        return torch.bmm(self.u, self.v).detach().transpose(1, 2)
+
+    def loss(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """sum_s w_s (1/k) sum_i BCE(y_i(x), x_i) on one item per seed, x (S, N), weights (S,).
+        Computed from the output pre-activation z (BCE with logits) for numerical safety."""
+        hid = torch.sigmoid(torch.baddbmm(self.a, x.unsqueeze(1), self.u))  # (S, 1, H)
+        z = torch.baddbmm(self.c, hid, self.v).squeeze(1)  # (S, N)
+        bce = torch.nn.functional.binary_cross_entropy_with_logits(z, x, reduction="none").sum(-1)  # (S,)
+        return (weight * bce / self.k).sum()
+
+    def train(self, x: torch.Tensor, weight: torch.Tensor) -> None:
+        """`steps` torch.optim steps on one item per seed, x (S, N), with per-seed loss weights (S,)."""
+        for _ in range(self.steps):
+            self.opt.zero_grad(set_to_none=True)
+            self.loss(x, weight).backward()
             self.opt.step()
             self.updates += 1

@@ -2,7 +2,8 @@
 
 The brain-like learner is a recurrent auto-associative net whose synapses are `TwoTimescaleSynapse`
 (tagging and capture) or `ChainSynapse` (Benna & Fusi); the backprop learner is a
-`BackpropAssociator` trained by torch.optim on exactly the same "present" events. Between events
+`BackpropAssociator` (one layer) or `BackpropAutoencoder` trained by torch.optim on exactly the same
+"present" events. Between events
 the synapses evolve in closed form, so simulated days cost nothing. Tests are snapshots: they read
 the weights and never change them, and both learners get the same cue and the same neural noise.
 """
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 
 from brainsim import synapse as syn
-from brainsim.memnet import BackpropAssociator, make_cues, n_active, overlap, recall, strength
+from brainsim.memnet import BackpropAssociator, BackpropAutoencoder, make_cues, n_active, overlap, recall, strength
 from brainsim.memory_schedule import Event
 from brainsim.runtime import is_finite, torch_generator
 
@@ -48,6 +49,7 @@ class SimSpec:
     steps: int
     reward_weighted: bool
     backprop: bool = True
+    backprop_model: str = "one-layer"
 
 
 def _needs_reward_events(spec: SimSpec) -> bool:
@@ -87,11 +89,12 @@ def simulate(
     backprop_name: str = "backprop net",
     test_sets: dict[str, list[int]] | None = None,
     progress=None,
-) -> tuple[Result, object, BackpropAssociator | None, dict]:
+) -> tuple[Result, object, BackpropAssociator | BackpropAutoencoder | None, dict]:
     """Run `events` (any order; sorted here) on a pattern bank (S, B, N).
 
     Test events measure `test_sets[ev.tag]` when given, else the first `ev.item` of `test_items`
     (all when ev.item < 0). `progress(fraction)` is called about every 0.25 s of work when given.
+    Seeds are seed, seed + 1, ... (they seed the autoencoder's initial weights).
     Returns (result, synapse, backprop net or None, counters).
     """
     s_count, _, n = bank.shape
@@ -103,7 +106,7 @@ def simulate(
     else:
         params = p if consolidate else syn.SynapseParams(p.tau_stm, p.tau_ltm, p.tau_tag, p.tau_p, 0.0, p.w_max)
         synapse = syn.TwoTimescaleSynapse(s_count, n, params, dev)
-    bp = BackpropAssociator(s_count, n, spec.f, spec.optimizer, spec.lr, spec.steps, dev) if spec.backprop else None
+    bp = _backprop(spec, s_count, seed, stream, dev) if spec.backprop else None
     k = n_active(n, spec.f)
     elig = torch.zeros((s_count, n, n), device=dev) if spec.rule == "three-factor" else None
     a_e = 1.0  # eligibility e = a_e * elig: its decay is a scalar, applied lazily
@@ -179,12 +182,18 @@ def simulate(
             rec = overlap(recall(synapse.weight, cue, k, spec.recall_steps, noise), xi, spec.f)
             res.add(ev, learner_name, items, rec, s_fast, s_slow, s_tot, not syn_ok)
             if bp is not None:
-                wb = bp.weight
-                s_b = strength(wb, xi)
+                s_b = strength(bp.field, xi)
                 bp_ok = bp_ok and is_finite(s_b)
-                rec_b = overlap(recall(wb, cue, k, spec.recall_steps, noise), xi, spec.f)
+                rec_b = overlap(recall(bp.field, cue, k, spec.recall_steps, noise), xi, spec.f)
                 res.add(ev, backprop_name, items, rec_b, None, None, s_b, not bp_ok)
     return res, synapse, bp, counters
+
+
+def _backprop(spec: SimSpec, s_count: int, seed: int, stream: int, dev: torch.device):
+    if spec.backprop_model == "autoencoder":
+        seeds = [seed + i for i in range(s_count)]
+        return BackpropAutoencoder(seeds, stream, spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
+    return BackpropAssociator(s_count, spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
 
 
 def _strengths(synapse, xi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -67,10 +67,8 @@ def test_brain_like_net_degrades_gradually_under_a_stream_of_new_items(tables):
     assert (syn_curve.diff().dropna() > -0.1).all()  # no sharp step anywhere
 
 
-def test_backprop_interference_is_catastrophic_with_dense_items():
-    """With dense items (f = 0.5) each new item rewrites half of an old item's input weights:
-    the backprop net's recall of the first items collapses within a few new items."""
-    cfg = m.MemoryConfig(coding_level=0.5, stream_items=12, n_units=100)
+def _interference_only(cfg):
+    """The page's interference condition alone (both learners), without the other conditions."""
     seeds = [cfg.seed + s for s in range(cfg.seeds)]
     bank = make_items(seeds, cfg.stream_items, cfg.n_units, cfg.coding_level, 1, torch.device("cpu"))
 
@@ -80,6 +78,31 @@ def test_backprop_interference_is_catastrophic_with_dense_items():
         )
         return res, c
 
-    it = m._interference(cfg, seeds, bank, go)
+    return m._interference(cfg, seeds, bank, go)
+
+
+def test_backprop_interference_is_catastrophic_with_dense_items():
+    """One-layer twin: with dense items (f = 0.5) each new item rewrites half of an old item's input weights:
+    the backprop net's recall of the first items collapses within a few new items."""
+    it = _interference_only(m.MemoryConfig(coding_level=0.5, stream_items=12, n_units=100, backprop_model="one-layer"))
     bp = it[it.learner == m.BP_NAME].groupby("n_learned")["recall"].mean()
     assert bp.iloc[0] > 0.9 and bp.iloc[-1] < 0.3
+
+
+def test_autoencoder_interference_is_catastrophic_while_synapse_degrades_gradually():
+    """Behaviour 5 with the autoencoder twin at the default parameters (sparse items, shared lr and
+    steps): two new items wipe out its recall of the first items in every seed, while the brain-like
+    net, on the same stream, keeps them."""
+    cfg = m.MemoryConfig(backprop_model="autoencoder")
+    assert cfg.seeds >= 5
+    it = _interference_only(cfg)
+    first = m.N_FIRST
+    ae = it[it.learner == m.BP_NAME].pivot_table(index="seed", columns="n_learned", values="recall")
+    sy = it[it.learner == m.SYN_NAME].pivot_table(index="seed", columns="n_learned", values="recall")
+    assert len(ae) >= 5 and not it["diverged"].any()
+    assert ae[first].mean() > 0.45 and ae[first].min() > 0.35  # the first items were learned
+    assert ae[first + 2].abs().max() < 0.15  # two new items later: chance (0) in every seed
+    assert (ae[first] - ae[first + 2]).min() > 0.3  # a sharp drop in every seed
+    assert ae.iloc[:, -1].mean() < 0.1
+    assert sy[first + 2].min() > 0.9 and sy.iloc[:, -1].mean() > 0.85  # same stream: gradual
+    assert (sy.diff(axis=1).iloc[:, 1:].mean() > -0.1).all()

@@ -10,7 +10,7 @@ import torch
 from brainsim import synapse as syn
 from brainsim.config import ConfigError
 from brainsim.experiments.memory import MemoryConfig, fit_two_timescales
-from brainsim.memnet import BackpropAssociator, make_cues, make_items, overlap
+from brainsim.memnet import BackpropAssociator, BackpropAutoencoder, autoencoder_hidden, make_cues, make_items, overlap
 from brainsim.memory_schedule import parse_custom, parse_duration
 
 
@@ -89,6 +89,24 @@ def test_backprop_gradient_equals_autograd():
     net.w.grad = None
     net.loss(x, wt).backward()
     assert torch.allclose(net.gradient(x, wt), net.w.grad * net.mask, atol=1e-6)
+
+
+def test_autoencoder_has_about_the_one_layer_weight_count_and_keeps_seeds_apart():
+    for n in (50, 200, 2000):
+        h = autoencoder_hidden(n)
+        assert abs(2 * n * h + h + n - n * (n - 1)) <= n  # within one hidden unit's weights
+    assert autoencoder_hidden(200) == 99
+    dev = torch.device("cpu")
+    a = BackpropAutoencoder([0, 1], 0, 20, 0.2, "adam", 0.01, 3, dev)
+    b = BackpropAutoencoder([1], 0, 20, 0.2, "adam", 0.01, 3, dev)
+    assert torch.equal(a.u[1], b.u[0])  # seed s alone decides its initial weights
+    x = make_items([0, 1], 1, 20, 0.2, 0, dev)[:, 0]
+    before = a.loss(x, torch.ones(2)).item()
+    a.train(x, torch.tensor([1.0, 0.0]))  # loss weight 0 on seed 1: its weights must not move
+    b.train(x[1:], torch.zeros(1))
+    assert torch.allclose(a.u[1], b.u[0]) and torch.allclose(a.v[1], b.v[0])
+    assert a.loss(x[:1].expand(2, -1), torch.tensor([1.0, 0.0])).item() < before
+    assert a.field(x.unsqueeze(1)).shape == (2, 1, 20)
 
 
 def test_cues_keep_activity_and_overlap_is_centred():

@@ -3,7 +3,8 @@ memory, in a two-timescale synapse model vs a backprop-trained network on the sa
 
 Brain-like learner: a recurrent auto-associative net whose synapses have a fast (short-term) and a
 slow (long-term) weight with synaptic tagging and capture (or a Benna-Fusi chain). Backprop learner:
-a one-layer N -> N net with the same connections, trained by torch.optim on the same presentations.
+a one-layer N -> N net with the same connections, or an N -> H -> N autoencoder with about as many
+weights, trained by torch.optim on the same presentations.
 Recall is measured identically for both (noisy cue, k-winners-take-all dynamics, overlap).
 """
 
@@ -20,7 +21,7 @@ import pandas as pd
 from brainsim import memory_charts as mc
 from brainsim import synapse as syn
 from brainsim.config import BaseConfig, ConfigError, param
-from brainsim.memnet import OPTIMIZERS, make_items, n_active
+from brainsim.memnet import BACKPROP_MODELS, OPTIMIZERS, make_items, n_active
 from brainsim.memory_schedule import (
     Event,
     label,
@@ -193,6 +194,12 @@ class MemoryConfig(BaseConfig):
         help="Recall tests after the last study presentation (e.g. 20 min, 9 h, 31 d).",
     )
     # backprop learner
+    backprop_model: str = param(
+        "autoencoder",
+        choices=BACKPROP_MODELS,
+        help="One-layer N -> N associative net, or an N -> H -> N sigmoid autoencoder with H ≈ N/2 "
+        "(about the same number of weights) whose hidden units every item shares.",
+    )
     optimizer: str = param("sgd", choices=OPTIMIZERS, help="torch.optim optimizer of the backprop net.")
     lr: float = param(
         0.5,
@@ -291,6 +298,7 @@ def _spec(cfg: MemoryConfig, **over) -> SimSpec:
         lr=cfg.lr,
         steps=cfg.steps,
         reward_weighted=cfg.reward_weighted_loss,
+        backprop_model=cfg.backprop_model,
     )
     d.update(over)
     return SimSpec(**d)
@@ -804,7 +812,11 @@ NOTES = """
 or reward) — writes the *slow* trace that lasts weeks (τ_ltm). Recall is all-or-none per item: a
 trace is recalled while it stands out of the neural noise σ, so averaged recall falls in steps
 where traces cross that floor. The backprop net has no clock: time alone never erases it, but
-every new item it is trained on rewrites the weights it shares with older ones.
+every new item it is trained on rewrites the weights it shares with older ones. The one-layer net
+shares few: with sparse items a new item touches only the inputs of its own active units, so it
+forgets gradually. The autoencoder (backprop model = autoencoder) shares all its hidden units: a few
+steps on a new item pull its output towards that item whatever the cue, and recall of the old items
+collapses (catastrophic interference, McCloskey & Cohen 1989).
 Recall 1 = perfect, 0 = chance (a random set of active units).
 """
 
@@ -854,8 +866,17 @@ EQUATIONS = (
     Equation(
         r"\mathcal{L} = \frac{R^{\,\rho}}{2k}\,\lVert W x - (x - f)\rVert^2,\quad W \leftarrow "
         r"\mathrm{optim}(W, \nabla_W \mathcal{L})",
-        "Backprop net: same connections, torch.optim (SGD / momentum / Adam) on the same presentations; "
-        "ρ = 1 with reward-weighted loss",
+        "Backprop net, one-layer: same connections, torch.optim (SGD / momentum / Adam) on the same "
+        "presentations; ρ = 1 with reward-weighted loss",
+    ),
+    Equation(
+        r"y = \sigma\big(V\,\sigma(U x + a) + c\big),\quad H = \mathrm{round}\tfrac{N(N-2)}{2N+1} \approx "
+        r"\tfrac{N}{2},\quad \mathcal{L} = \frac{R^{\,\rho}}{k}\sum_i \big[-x_i \ln y_i - (1 - x_i)\ln(1 - y_i)\big],"
+        r"\quad h = y + \sigma_n z",
+        "Backprop net, autoencoder: N → H → N sigmoid units, 2NH + H + N ≈ N(N−1) weights; every item "
+        "shares the distributed hidden code, the setting of catastrophic interference (McCloskey & Cohen "
+        "1989; Ratcliff 1990; French 1999). Cross-entropy gives the output error (y − x)/k, as the "
+        "one-layer net's; recall iterates its output y as the field h",
     ),
     Equation(r"S(t) = a\,e^{-t/\tau_f} + b\,e^{-t/\tau_s}", "Two-timescale fit to Ebbinghaus' (1885) savings"),
 )
