@@ -211,3 +211,38 @@ def test_a_diverging_learner_stops_and_the_others_go_on():
 def test_split_shapes():
     s = Split.from_arrays([[0.0, 1.0]], [1], [[1.0, 0.0]], [0], 3, "cpu")
     assert s.t_train.tolist() == [[0.0, 1.0, 0.0]] and s.x_test.dtype == torch.float32
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky relu"])
+@pytest.mark.parametrize("loss", ["cross-entropy", "mse"])
+@pytest.mark.parametrize("layers, optimizer", [(1, "Adam"), (2, "momentum"), (1, "RMSprop")])
+def test_mlp_written_out_backprop_equals_autograd(activation, loss, layers, optimizer):
+    """The MLP's hand-written backward pass and flat parameter give what autograd and per-tensor
+    torch.optim give, step after step."""
+    from torch import nn
+
+    from brainsim.learners.backprop import BackpropMLP, make_optimizer
+    from brainsim.learners.base import init_weights
+
+    spec = Spec(n_in=5, n_out=3, hidden=7, hidden_layers=layers, activation=activation, loss=loss,
+                optimizer=optimizer, lr=0.05, weight_decay=1e-3)
+    ours = BackpropMLP(spec, init_weights(spec, 3), 3)
+    ref = BackpropMLP(spec, init_weights(spec, 3), 3)
+    ref_net = nn.Sequential(*[m for m in ref.net])  # same initial values, own storage below
+    ref_params = [nn.Parameter(p.detach().clone()) for p in ref_net.parameters()]
+    for m, (w, b) in zip([m for m in ref_net if isinstance(m, nn.Linear)], zip(ref_params[::2], ref_params[1::2])):
+        m.weight, m.bias = w, b
+    opt = make_optimizer(optimizer, ref_params, spec.lr, spec.weight_decay)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        x = torch.randn(8, 5, generator=g)
+        y = torch.randint(0, 3, (8,), generator=g)
+        t = torch.nn.functional.one_hot(y, 3).float()
+        ours.step(x, t, y)
+        opt.zero_grad()
+        z = ref_net(x)
+        (torch.nn.functional.cross_entropy(z, y) if loss == "cross-entropy" else 0.5 * ((z - t) ** 2).sum(1).mean()
+         ).backward()
+        opt.step()
+    for a, b in zip(ours.parameters(), ref_params):
+        assert torch.allclose(a, b.detach(), atol=1e-5)

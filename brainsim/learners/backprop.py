@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from brainsim.learners.base import Learner, Spec, loss_value, torch_activation
+from brainsim.learners.base import Learner, Spec, activate, loss_value, output_error, torch_activation
 from brainsim.runtime import torch_generator
 
 
@@ -95,6 +95,54 @@ class BackpropMLP(_Backprop):
             linears[-1].weight.copy_(init["W2"])
             linears[-1].bias.copy_(init["b2"])
         self._setup(net, spec)
+        self._flatten()
+
+    def _flatten(self) -> None:
+        """Alias every weight and bias into one flat parameter, so the optimizer makes one
+        element-wise update per step instead of one per tensor (same arithmetic: every torch.optim
+        rule used here is element-wise). Per-step overhead dominates for nets this small."""
+        params = list(self.net.parameters())
+        self.flat = nn.Parameter(torch.cat([p.detach().reshape(-1) for p in params]))
+        self.flat.grad = torch.zeros_like(self.flat)
+        self.grads, offset = [], 0
+        for p in params:
+            n = p.numel()
+            p.data = self.flat.data[offset : offset + n].view_as(p)  # the module now reads the flat buffer
+            self.grads.append(self.flat.grad[offset : offset + n].view_as(p))
+            offset += n
+        self.linears = [m for m in self.net if isinstance(m, nn.Linear)]
+        self.opt = make_optimizer(self.spec.optimizer, [self.flat], self.spec.lr, self.spec.weight_decay)
+
+    def to(self, device):
+        self.net.to(device)
+        self._flatten()
+        return self
+
+    def step(self, x, t, y):
+        """Backpropagation written out for the MLP (what autograd computes, without building a graph):
+        e_L = ∂ℓ/∂z = (softmax(z) − t)/B or (z − t)/B;  ∂ℓ/∂W_l = e_lᵀ h_(l−1);  e_(l−1) = (e_l W_l) ⊙ f'(a_(l−1)).
+        A test checks it against autograd."""
+        with torch.no_grad():
+            self._backward(x, t)
+        self.opt.step()
+        self.updates += 1
+
+    def _backward(self, x, t) -> None:
+        """Fill the flat gradient buffer with ∂ℓ/∂θ for the batch (x, t)."""
+        hs, slopes = [x], []
+        for lin in self.linears[:-1]:
+            h, slope = activate(torch.addmm(lin.bias, hs[-1], lin.weight.T), self.spec.activation)  # (B, H)
+            hs.append(h)
+            slopes.append(slope)
+        last = self.linears[-1]
+        z = torch.addmm(last.bias, hs[-1], last.weight.T)  # (B, C)
+        e = output_error(z, t, self.spec.loss) / x.shape[0]  # (B, C)
+        for i in range(len(self.linears) - 1, -1, -1):
+            gw, gb = self.grads[2 * i], self.grads[2 * i + 1]
+            torch.mm(e.T, hs[i], out=gw)  # (out, in)
+            torch.sum(e, dim=0, out=gb)
+            if i:
+                e = (e @ self.linears[i].weight) * slopes[i - 1]  # (B, H)
 
     def features(self):
         return self.net[0].weight.detach()
