@@ -94,3 +94,21 @@ def test_malformed_config_file(tmp_path):
     out = run_cli("run", "xor", "--config", str(bad), "--out", str(tmp_path / "o"))
     assert out.returncode == 2 and "not valid JSON" in out.stderr and "Traceback" not in out.stderr
     assert not os.path.exists(tmp_path / "o")
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_refuses_bad_input_with_exit_2(name, capsys, tmp_path):
+    """For each experiment: an unknown field, a value above a numeric field's maximum and an
+    unknown choice all exit 2 with one sentence naming the field, and write nothing."""
+    specs = C.specs(registry.get(name).config)
+    number = next(s for s in specs if s.kind in (int, float) and not s.is_global)
+    choice = next((s for s in specs if s.kind is str and s.choices and not s.is_global), None)
+    bad = [("no_such_field=1", "Unknown field 'no_such_field'"),
+           (f"{number.name}={number.hi * 2 + 1}", f"Field '{number.name}'")]
+    if choice is not None:
+        bad.append((f"{choice.name}=not-a-choice", f"Field '{choice.name}'"))
+    for setting, fragment in bad:
+        code = cli_main_exit(["run", name, "--set", setting, "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert code == 2 and fragment in err and len(err.strip().splitlines()) == 1, (setting, err)
+    assert not (tmp_path / "o").exists()
