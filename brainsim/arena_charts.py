@@ -77,9 +77,7 @@ def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
         return _empty("Decision boundaries are drawn for the 2-D tasks (xor, circles, moons, spiral, blobs).")
     learners = list(dict.fromkeys(df["learner"]))
-    cols = min(3, len(learners))
-    rows = math.ceil(len(learners) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=learners, horizontal_spacing=0.04, vertical_spacing=0.08)
+    fig, rows, cols = _learner_grid(learners, 0.04, 0.08)
     n_classes = int(df["class"].max()) + 1
     palette = px.colors.qualitative.Pastel
     solid = px.colors.qualitative.D3
@@ -123,13 +121,20 @@ def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
     return style(fig, "Decision regions (first seed); circles = training points, diamonds = test points")
 
 
+def _learner_grid(learners: list[str], h_space: float, v_space: float) -> tuple[go.Figure, int, int]:
+    """One subplot per learner, three to a row, titled by learner: (figure, rows, cols)."""
+    cols = min(3, len(learners))
+    rows = math.ceil(len(learners) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=learners, horizontal_spacing=h_space,
+                        vertical_spacing=v_space)
+    return fig, rows, cols
+
+
 def confusion(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
         return _empty("No confusion matrix: no learner finished.")
     learners = list(dict.fromkeys(df["learner"]))
-    cols = min(3, len(learners))
-    rows = math.ceil(len(learners) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=learners, horizontal_spacing=0.06, vertical_spacing=0.1)
+    fig, rows, cols = _learner_grid(learners, 0.06, 0.1)
     for i, name in enumerate(learners):
         part = df[df["learner"] == name].groupby(["true_class", "predicted_class"], sort=False)["count"].sum()
         m = part.unstack(fill_value=0)
@@ -161,9 +166,7 @@ def feature_tiles(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
         return _empty("No learner with a hidden layer finished.")
     learners = list(dict.fromkeys(df["learner"]))
-    cols = min(3, len(learners))
-    rows = math.ceil(len(learners) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=learners, horizontal_spacing=0.03, vertical_spacing=0.08)
+    fig, rows, cols = _learner_grid(learners, 0.03, 0.08)
     for i, name in enumerate(learners):
         part = df[df["learner"] == name]
         h, w = int(part["row"].max()) + 1, int(part["col"].max()) + 1

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import torch
+from plotly.subplots import make_subplots
 
 from brainsim import tasks
 from brainsim.charts import color_map, line_with_band, style
@@ -246,8 +247,6 @@ def loss_chart(df: pd.DataFrame, cfg: XorConfig) -> go.Figure:
 
 def boundary_chart(df: pd.DataFrame, cfg: XorConfig) -> go.Figure:
     learners = list(dict.fromkeys(df["learner"]))
-    fig = go.Figure()
-    from plotly.subplots import make_subplots
     fig = make_subplots(rows=1, cols=len(learners), subplot_titles=learners, shared_yaxes=True)
     for i, name in enumerate(learners, start=1):
         grid = df[(df["learner"] == name) & (df["kind"] == "grid")]
