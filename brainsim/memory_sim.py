@@ -23,7 +23,7 @@ from brainsim.memory_schedule import Event
 from brainsim.runtime import is_finite, torch_generator
 
 TRIGGERS = ("repetition or reward", "repetition", "reward", "every presentation", "off")
-RULES = ("hebbian covariance", "oja", "three-factor")
+RULES = ("gated covariance", "hebbian covariance", "oja", "three-factor")
 SYNAPSES = ("tagging and capture", "benna-fusi chain")
 
 
@@ -141,8 +141,8 @@ def simulate(
             if syn_ok:
                 if spec.rule == "hebbian covariance":
                     synapse.write_hebbian(x, x, spec.eta, spec.f)
-                elif spec.rule == "oja":
-                    synapse.write(syn.oja_clamped(synapse.components()[0], x, x, spec.eta, spec.f))
+                elif spec.rule in ("gated covariance", "oja"):
+                    _write_gated(synapse, spec, x)
                 else:
                     c = x - spec.f  # (S, N): e += (x_i - f)(x_j - f) / (N f (1 - f)), no self
                     elig.addcmul_((c / (a_e * n * spec.f * (1.0 - spec.f))).unsqueeze(-1), c.unsqueeze(-2))
@@ -187,6 +187,20 @@ def simulate(
                 rec_b = overlap(recall(bp.field, cue, k, spec.recall_steps, noise), xi, spec.f)
                 res.add(ev, backprop_name, items, rec_b, None, None, s_b, not bp_ok)
     return res, synapse, bp, counters
+
+
+def _write_gated(synapse, spec: SimSpec, x: torch.Tensor) -> None:
+    """Rules that change only the synapses onto active cells: written row by row (k of N rows)."""
+    eta, f = spec.eta, spec.f
+    act = syn.active_rows(x)
+    if act is None:  # not binary with equal activity per seed: the dense form of the same rule
+        fast = synapse.components()[0]
+        dense = syn.hebb_gated(x, x, eta, f) if spec.rule == "gated covariance" else syn.oja_clamped(fast, x, x, eta, f)
+        synapse.write(dense)
+    elif spec.rule == "gated covariance":
+        synapse.write_rows(act, lambda rows: syn.gated_rows(x, act, eta, f))
+    else:
+        synapse.write_rows(act, lambda rows: syn.oja_rows(rows, x, act, eta, f))
 
 
 def _backprop(spec: SimSpec, s_count: int, seed: int, stream: int, dev: torch.device):

@@ -68,6 +68,53 @@ def hebb_covariance(post: torch.Tensor, pre: torch.Tensor, eta: float, f: float)
     return _no_self(dw)
 
 
+def hebb_gated(post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
+    """Postsynaptically gated covariance rule: Hebb with heterosynaptic LTD (Levy & Steward 1979;
+    Rolls & Treves 1998).
+
+        dW_ij = eta x_i (x_j - f) / (N f (1 - f)),   i != j
+
+    Only synapses onto active cells (x_i = 1) change: up from active inputs, down (heterosynaptic
+    depression) from silent ones. Compared with the full covariance rule it drops the term
+    -f (x_j - f), which depends on the presynaptic unit only: on a cue with k active units it adds
+    the same amount to every unit's field (apart from each unit's own, absent, self-connection, a
+    term of order 1/N), so k-winners-take-all recall hardly differs, while a presentation touches
+    k rows instead of all N (see `active_rows` and `TwoTimescaleSynapse.write_rows`).
+    post, pre: (S, N) -> (S, N, N).
+    """
+    n = post.shape[-1]
+    scale = eta / (n * f * (1.0 - f))
+    dw = scale * post.unsqueeze(-1) * (pre - f).unsqueeze(-2)  # (S, N, N)
+    return _no_self(dw)
+
+
+def active_rows(x: torch.Tensor) -> torch.Tensor | None:
+    """Sorted active units (S, k) of binary patterns x (S, N) when every seed has the same k, else None."""
+    nz = (x > 0.5).nonzero()  # (S * k, 2), row-major: sorted per seed
+    s = x.shape[0]
+    if nz.shape[0] % s or not bool(((x == 0) | (x == 1)).all()):
+        return None
+    act = nz[:, 1].view(s, -1)
+    return act if bool((nz[:, 0].view(s, -1) == torch.arange(s, device=x.device).unsqueeze(1)).all()) else None
+
+
+def gated_rows(x: torch.Tensor, act: torch.Tensor, eta: float, f: float) -> torch.Tensor:
+    """The rows i in `act` (S, k) of `hebb_gated(x, x, eta, f)`: (S, k, N); every other row is 0."""
+    n = x.shape[-1]
+    scale = eta / (n * f * (1.0 - f))
+    dw = ((x - f) * scale).unsqueeze(1).expand(-1, act.shape[1], -1).clone()  # (S, k, N)
+    return dw.scatter_(2, act.unsqueeze(-1), 0.0)  # no self-connections
+
+
+def oja_rows(w_rows: torch.Tensor, x: torch.Tensor, act: torch.Tensor, eta: float, f: float) -> torch.Tensor:
+    """The rows i in `act` (where y_i = 1) of `oja_clamped(w, x, x, eta, f)`, given those rows of w
+    (S, k, N): dW_ij = eta ((x_j - f) / (N f (1 - f)) - W_ij). Every other row is 0."""
+    n = x.shape[-1]
+    xs = (x - f) / (n * f * (1.0 - f))  # (S, N)
+    dw = (xs.unsqueeze(1) - w_rows).mul_(eta)  # (S, k, N)
+    return dw.scatter_(2, act.unsqueeze(-1), 0.0)
+
+
 def oja_clamped(w: torch.Tensor, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
     """Oja-normalised Hebb (Oja 1982) with clamped binary postsynaptic rates.
 
@@ -275,6 +322,31 @@ class TwoTimescaleSynapse:
         peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
         torch.maximum(self._tag, mag.div_(peak * self._ag), out=self._tag)
 
+    def write_rows(self, act: torch.Tensor, propose) -> None:
+        """`write` for a change confined to the rows (postsynaptic cells) `act` (S, k), at O(k N) cost.
+
+        `propose(F_rows)` gets those rows of the fast weight (S, k, N) and returns their proposed change.
+        Exactly `write` of the full matrix that is zero elsewhere: the pending capture of these rows is
+        applied first (other rows keep theirs: their g and F do not change), the rows are soft-bounded
+        and tagged with the same g <- max(g, |dF| / max|dF|), and written back.
+        """
+        s, n, _ = self._fast.shape
+        flat = (act + n * torch.arange(s, device=act.device).unsqueeze(1)).reshape(-1)  # rows of the (S*N, N) view
+        f2, g2, l2 = (x.view(s * n, n) for x in (self._fast, self._tag, self._slow))
+        f_r, g_r = f2.index_select(0, flat), g2.index_select(0, flat)  # (S*k, N)
+        if self._pend is not None:
+            pend = self._pend.view(s * n, 1)
+            l2.index_copy_(0, flat, l2.index_select(0, flat).addcmul_(g_r * pend.index_select(0, flat), f_r))
+            pend.index_fill_(0, flat, 0.0)
+        k = act.shape[1]
+        rows = f_r.view(s, k, n) * self._af  # plain F rows
+        df = soft_bound(rows, propose(rows), self.p.w_max)  # (S, k, N)
+        f2.index_copy_(0, flat, f_r.add_(df.view(s * k, n), alpha=1.0 / self._af))
+        mag = df.abs_()
+        peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
+        g2.index_copy_(0, flat, torch.maximum(g_r, mag.div_(peak * self._ag).view(s * k, n)))
+        self._bounded = False
+
     def trigger(self, cells: torch.Tensor) -> None:
         """Consolidation trigger: PRP synthesis (p = 1) in the given postsynaptic cells, cells (S, N) in {0, 1}."""
         torch.maximum(self.prp, cells.unsqueeze(-1), out=self.prp)
@@ -353,6 +425,14 @@ class ChainSynapse:
 
     def write_hebbian(self, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> None:
         self.write(hebb_covariance(post, pre, eta, f))
+
+    def write_rows(self, act: torch.Tensor, propose) -> None:
+        """Row-confined change (see `TwoTimescaleSynapse.write_rows`), written densely: the chain couples
+        every stage of every synapse anyway."""
+        s, k = act.shape
+        idx = act.unsqueeze(-1).expand(s, k, self.u.shape[-1])
+        dw = torch.zeros_like(self.u[0]).scatter_(1, idx, propose(self.u[0].gather(1, idx)))
+        self.write(dw)
 
     def trigger(self, cells: torch.Tensor) -> None:
         """No trigger in the chain: consolidation is the coupling itself."""

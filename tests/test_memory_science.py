@@ -9,9 +9,11 @@ from brainsim.experiments import memory as m
 from brainsim.memnet import make_items
 
 
-@pytest.fixture(scope="module")
-def tables():
-    cfg = m.MemoryConfig()
+@pytest.fixture(scope="module", params=["default", "hebbian covariance"])
+def tables(request):
+    """The default config (gated covariance rule), and the same with the full covariance rule, whose
+    dense writes take another code path: every behaviour must hold for both."""
+    cfg = m.MemoryConfig() if request.param == "default" else m.MemoryConfig(rule=request.param)
     assert cfg.seeds >= 5
     return m.run(cfg)
 

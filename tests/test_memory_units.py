@@ -63,6 +63,52 @@ def test_hebbian_covariance_is_the_hand_computed_outer_product():
     assert torch.allclose(dw[0], expected)
 
 
+def test_gated_covariance_is_the_hand_computed_rule_and_recall_cannot_tell_it_from_covariance():
+    x = torch.tensor([[1.0, 0.0, 1.0, 0.0]])
+    f, eta = 0.5, 2.0
+    gated = syn.hebb_gated(x, x, eta, f)[0]
+    expected = eta / (4 * f * (1 - f)) * torch.outer(x[0], x[0] - f)
+    expected.fill_diagonal_(0.0)
+    assert torch.allclose(gated, expected)
+    assert gated[1].abs().sum() == 0 and gated[3].abs().sum() == 0  # silent cells: no change
+    # The rules differ by -f (x_j - f) per item: off the diagonal it depends on the presynaptic unit j
+    # only, so it moves every unit's field by the same amount on a cue with k active units (apart from
+    # each unit's own, absent, self-connection), and kWTA recall picks the same winners.
+    items = make_items([0], 6, 40, 0.2, 0, torch.device("cpu"))[0]  # (6, 40)
+    cov = sum(syn.hebb_covariance(it[None], it[None], 1.0, 0.2)[0] for it in items)
+    gat = sum(syn.hebb_gated(it[None], it[None], 1.0, 0.2)[0] for it in items)
+    diff = cov - gat
+    q = -(1.0 / (40 * 0.2 * 0.8)) * 0.2 * (items - 0.2).sum(0)  # (40,) the presynaptic term
+    assert torch.allclose(diff, (q.expand(40, 40) * (1 - torch.eye(40))), atol=1e-6)
+
+
+@pytest.mark.parametrize("rule", ["gated covariance", "oja"])
+def test_row_writes_equal_the_dense_write(rule):
+    """write_rows touches k of N rows but must leave fast, slow and tag exactly as the dense write does,
+    pending capture included."""
+    params = syn.SynapseParams(60.0, 60 * 86400.0, 120.0, 60.0, 1 / 3600.0, 0.05)
+    n, f, eta = 30, 0.2, 0.7
+    items = make_items([0, 1], 6, n, f, 0, torch.device("cpu"))
+    dense = syn.TwoTimescaleSynapse(2, n, params, torch.device("cpu"))
+    rows = syn.TwoTimescaleSynapse(2, n, params, torch.device("cpu"))
+    for step, item in enumerate([0, 1, 0, 2, 3, 1, 4, 5, 0]):
+        x = items[:, item]
+        for s in (dense, rows):
+            s.advance(37.0 * (step + 1))
+            if step % 2 == 0:
+                s.trigger(x)
+        act = syn.active_rows(x)
+        if rule == "oja":
+            dense.write(syn.oja_clamped(dense.components()[0], x, x, eta, f))
+            rows.write_rows(act, lambda r, x=x, act=act: syn.oja_rows(r, x, act, eta, f))
+        else:
+            dense.write(syn.hebb_gated(x, x, eta, f))
+            rows.write_rows(act, lambda r, x=x, act=act: syn.gated_rows(x, act, eta, f))
+    assert float(rows.slow.abs().max()) > 0  # capture happened
+    for part in ("fast", "slow", "tag"):
+        assert torch.allclose(getattr(rows, part), getattr(dense, part), rtol=1e-5, atol=1e-8), part
+
+
 def test_three_factor_needs_eligibility_to_span_the_reward_delay():
     h = torch.ones(1, 3, 3)
     e = syn.eligibility_step(torch.zeros(1, 3, 3), h, 1.0)
@@ -89,6 +135,32 @@ def test_backprop_gradient_equals_autograd():
     net.w.grad = None
     net.loss(x, wt).backward()
     assert torch.allclose(net.gradient(x, wt), net.w.grad * net.mask, atol=1e-6)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_autoencoder_written_gradient_and_training_equal_autograd(optimizer):
+    dev = torch.device("cpu")
+    x = make_items([0, 1], 3, 30, 0.2, 0, dev)  # (2, 3, 30)
+    wt = torch.tensor([1.0, 0.5])
+    net = BackpropAutoencoder([0, 1], 0, 30, 0.2, optimizer, 0.1, 3, dev)
+    ref = BackpropAutoencoder([0, 1], 0, 30, 0.2, optimizer, 0.1, 3, dev)
+    for p in ref.params:
+        p.requires_grad_(True)
+    ref.loss(x[:, 0], wt).backward()
+    for rows in (None, net.active_rows(x[:, 0])):  # dense input path and the k-row path
+        for mine, auto in zip(net.gradients(x[:, 0], wt, rows), ref.params):
+            mine = mine.to_dense() if mine.is_sparse else mine
+            assert torch.allclose(mine, auto.grad, atol=1e-6)
+    for p in ref.params:
+        p.grad = None
+    for i in range(3):  # torch.optim steps on written-out gradients = the plain autograd loop
+        net.train(x[:, i], wt)
+        for _ in range(ref.steps):
+            ref.opt.zero_grad(set_to_none=True)
+            ref.loss(x[:, i], wt).backward()
+            ref.opt.step()
+    for mine, auto in zip(net.params, ref.params):
+        assert torch.allclose(mine, auto.detach(), atol=1e-5)
 
 
 def test_autoencoder_has_about_the_one_layer_weight_count_and_keeps_seeds_apart():

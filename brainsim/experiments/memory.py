@@ -85,7 +85,13 @@ class MemoryConfig(BaseConfig):
     )
     recall_steps: int = param(3, lo=1, hi=10, help="Steps of recurrent dynamics from the cue.")
     # brain-like learner
-    rule: str = param("hebbian covariance", choices=RULES, help="Rule writing the fast weight.")
+    rule: str = param(
+        "gated covariance",
+        choices=RULES,
+        help="Rule writing the fast weight. Gated covariance (Hebb with heterosynaptic LTD) changes only the "
+        "synapses onto active cells; full covariance also those onto silent cells, a change that shifts "
+        "every unit's field about equally (recall hardly sees it) and costs N/k times the work.",
+    )
     synapse_model: str = param(
         SYNAPSES[0], choices=SYNAPSES, help="Tagging and capture (Frey & Morris 1997) or a Benna & Fusi (2016) chain."
     )
@@ -822,10 +828,16 @@ Recall 1 = perfect, 0 = chance (a random set of active units).
 
 EQUATIONS = (
     Equation(
+        r"\Delta F_{ij} = \frac{\eta}{N f (1-f)}\,x_i\,(x_j - f)\;\Big(1 - \frac{\mathrm{sgn}(\Delta)\,F_{ij}}"
+        r"{w_{\max}}\Big)",
+        "Gated covariance rule (default): Hebb with heterosynaptic LTD, only synapses onto active cells "
+        "change (Levy & Steward 1979; Rolls & Treves 1998), soft-bounded (van Rossum et al. 2000)",
+    ),
+    Equation(
         r"\Delta F_{ij} = \frac{\eta}{N f (1-f)}\,(x_i - f)(x_j - f)\;\Big(1 - \frac{\mathrm{sgn}(\Delta)\,F_{ij}}"
         r"{w_{\max}}\Big)",
-        "Hebbian covariance rule (Tsodyks & Feigel'man 1988) with soft bounds (van Rossum et al. 2000) "
-        "writes the fast weight F",
+        "Full Hebbian covariance rule (Sejnowski 1977; Tsodyks & Feigel'man 1988): also changes synapses "
+        "onto silent cells, by a presynaptic term that shifts all fields about equally",
     ),
     Equation(
         r"\Delta W_{ij} = \eta\, y_i\,(x_j - y_i W_{ij})",
