@@ -108,13 +108,13 @@ def simulate(
         synapse = syn.TwoTimescaleSynapse(s_count, n, params, dev)
     bp = _backprop(spec, s_count, seed, stream, dev) if spec.backprop else None
     k = n_active(n, spec.f)
-    elig = torch.zeros((s_count, n, n), device=dev) if spec.rule == "three-factor" else None
-    a_e = 1.0  # eligibility e = a_e * elig: its decay is a scalar, applied lazily
+    elig = syn.Eligibility(s_count, n, spec.tau_e, spec.f, dev) if spec.rule == "three-factor" else None
     baseline = torch.zeros(s_count, device=dev)
     reps: dict[int, float] = {}  # item -> repetition strength r (same for all seeds)
     rep_t: dict[int, float] = {}
     gen = torch_generator(seed, 7, stream)
     counters = dict(presentations=0, synapse_events=0, bp_steps=0)
+    clock = dict(synapse=0.0, backprop=0.0)  # wall seconds spent in each learner (learning and tests)
     use_reward = _needs_reward_events(spec)
     evs = sorted((e for e in events if e.kind != "reward" or use_reward), key=lambda e: (e.t, e.kind != "test"))
     res = Result()
@@ -125,14 +125,12 @@ def simulate(
         if progress is not None and time.perf_counter() - t_said > 0.25:
             progress(i_ev / len(evs))
             t_said = time.perf_counter()
+        t_ev = time.perf_counter()
         dt = ev.t - t_now
         if dt > 0:
             synapse.advance(dt)
             if elig is not None:
-                a_e *= math.exp(-dt / spec.tau_e)
-                if a_e < 1e-8:  # keep stored values well scaled
-                    syn._decay_(elig, a_e)
-                    a_e = 1.0
+                elig.advance(dt)
             t_now = ev.t
         counters["synapse_events"] += 1
         if ev.kind == "present":
@@ -144,23 +142,25 @@ def simulate(
                 elif spec.rule in ("gated covariance", "oja"):
                     _write_gated(synapse, spec, x)
                 else:
-                    c = x - spec.f  # (S, N): e += (x_i - f)(x_j - f) / (N f (1 - f)), no self
-                    elig.addcmul_((c / (a_e * n * spec.f * (1.0 - spec.f))).unsqueeze(-1), c.unsqueeze(-2))
-                    elig.diagonal(dim1=-2, dim2=-1).zero_()
+                    elig.add(x)
                 r = reps.get(ev.item, 0.0) * math.exp(-(ev.t - rep_t.get(ev.item, ev.t)) / p.tau_tag) + 1.0
                 reps[ev.item], rep_t[ev.item] = r, ev.t
                 if spec.trigger == "every presentation" or ("repetition" in spec.trigger and r >= spec.rep_threshold):
                     synapse.trigger(x)
+            t_bp = time.perf_counter()
+            clock["synapse"] += t_bp - t_ev
             if bp is not None and bp_ok:
                 w = torch.full((s_count,), ev.value if spec.reward_weighted else 1.0, device=dev)
                 bp.train(x, w)
                 counters["bp_steps"] += spec.steps
+            clock["backprop"] += time.perf_counter() - t_bp
+            continue
         elif ev.kind == "reward":
             x = bank[:, ev.item]
             r_vec = torch.full((s_count,), float(ev.value), device=dev)
             if syn_ok:
                 if elig is not None:
-                    synapse.write(syn.three_factor(elig, r_vec, baseline, spec.eta * a_e))
+                    elig.reward(synapse, r_vec, baseline, spec.eta)
                     baseline = syn.update_baseline(baseline, r_vec, spec.baseline_rate)
                 if "reward" in spec.trigger and ev.value > 0:
                     synapse.trigger(x)
@@ -182,10 +182,17 @@ def simulate(
             rec = overlap(recall(synapse.weight, cue, k, spec.recall_steps, noise), xi, spec.f)
             res.add(ev, learner_name, items, rec, s_fast, s_slow, s_tot, not syn_ok)
             if bp is not None:
+                t_bp = time.perf_counter()
+                clock["synapse"] += t_bp - t_ev
                 s_b = strength(bp.field, xi)
                 bp_ok = bp_ok and is_finite(s_b)
                 rec_b = overlap(recall(bp.field, cue, k, spec.recall_steps, noise), xi, spec.f)
                 res.add(ev, backprop_name, items, rec_b, None, None, s_b, not bp_ok)
+                clock["backprop"] += time.perf_counter() - t_bp
+                continue
+        clock["synapse"] += time.perf_counter() - t_ev
+    counters["synapses_written"] = synapse.written
+    counters["synapse_s"], counters["backprop_s"] = clock["synapse"], clock["backprop"]
     return res, synapse, bp, counters
 
 

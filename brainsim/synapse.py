@@ -153,6 +153,59 @@ def three_factor(e: torch.Tensor, reward: torch.Tensor, baseline: torch.Tensor, 
     return eta * m * e
 
 
+class Eligibility:
+    """Eligibility traces e_ij of the three-factor rule, batched over seeds (S, N, N), with the
+    postsynaptically gated coincidence of the default rule (`hebb_gated`, eta = 1):
+
+        e <- e exp(-dt / tau_e) + x_i (x_j - f) / (N f (1 - f)),     dF = eta (R - b) e  on reward
+
+    Stored lazily (e = a e~, decay is a scalar). The rows (postsynaptic cells) holding a trace are
+    tracked, so a presentation writes k rows and a reward only the rows with a trace
+    (`TwoTimescaleSynapse.write_rows`). Once everything has faded below float32's resolution of a
+    fresh coincidence (2^-24) the trace is cleared.
+    """
+
+    RESOLUTION = 2.0**-24
+
+    def __init__(self, n_seeds: int, n: int, tau_e: float, f: float, device: torch.device):
+        self.e = torch.zeros((n_seeds, n, n), device=device)  # e~
+        self.rows = torch.zeros(n, dtype=torch.bool, device=device)  # cells with a trace in any seed
+        self.a, self.fade, self.tau_e, self.f = 1.0, 1.0, tau_e, f
+
+    def advance(self, dt: float) -> None:
+        decay = math.exp(-dt / self.tau_e)
+        self.a *= decay
+        self.fade *= decay  # decay since the latest (largest) coincidence
+        if self.fade < self.RESOLUTION:
+            self.e.index_fill_(1, self.rows.nonzero().squeeze(1), 0.0)
+            self.rows.zero_()
+            self.a = self.fade = 1.0
+        elif self.a < 1e-8:  # keep stored values well scaled
+            self.e.mul_(self.a)
+            self.a = 1.0
+
+    def add(self, x: torch.Tensor) -> None:
+        """Coincidence of a presented pattern x (S, N) in {0, 1}."""
+        s, n = x.shape
+        act = active_rows(x)
+        if act is None:
+            self.e.add_(hebb_gated(x, x, 1.0 / self.a, self.f))
+            self.rows |= (x > 0).any(0)
+        else:
+            flat = (act + n * torch.arange(s, device=x.device).unsqueeze(1)).reshape(-1)
+            self.e.view(s * n, n).index_add_(0, flat, gated_rows(x, act, 1.0 / self.a, self.f).view(-1, n))
+            self.rows[act.reshape(-1)] = True
+        self.fade = 1.0
+
+    def reward(self, synapse, reward: torch.Tensor, baseline: torch.Tensor, eta: float) -> None:
+        """Write dF = eta (R - b) e into the synapse, rows with a trace only; reward, baseline (S,)."""
+        idx = self.rows.nonzero().squeeze(1)  # (K,)
+        if idx.numel() == 0:
+            return
+        act = idx.unsqueeze(0).expand(self.e.shape[0], -1)  # (S, K), the same rows in every seed
+        synapse.write_rows(act, lambda rows: three_factor(self.e.index_select(1, idx), reward, baseline, eta * self.a))
+
+
 def soft_bound(w: torch.Tensor, dw: torch.Tensor, w_max: float) -> torch.Tensor:
     """Soft bounds: dw_eff = dw (1 - sign(dw) w / w_max), clipped at 0, so |w| saturates at w_max.
 
@@ -214,6 +267,7 @@ class TwoTimescaleSynapse:
         self._bounded = True  # |F| <= w_max everywhere: the rank-1 Hebbian write needs no clamp
         self.prp = torch.zeros((n_seeds, n, 1), device=device)  # p, one per postsynaptic cell
         self._lam = 1.0 / params.tau_stm + 1.0 / params.tau_tag + 1.0 / params.tau_p
+        self.written = 0  # synapses written by learning so far (all seeds), for the benchmark
 
     # ---- lazy bookkeeping
     def _flush(self) -> None:
@@ -286,6 +340,7 @@ class TwoTimescaleSynapse:
         Tag g_ij <- max(g_ij, |dF_ij| / max_kl |dF_kl|): synapse-specific, graded by the change.
         Returns the applied change dF (S, N, N).
         """
+        self.written += dw.numel()
         self._flush()
         if self._af != 1.0:  # the soft bound needs F itself
             _decay_(self._fast, self._af)
@@ -312,6 +367,7 @@ class TwoTimescaleSynapse:
             self.write(hebb_covariance(post, pre, eta, f))
             self._bounded = bool(self._fast.abs().amax() * self._af <= w_max)
             return
+        self.written += self._fast.numel()
         self._flush()
         af = self._af
         df = self._fast * (cp.abs() * (-scale * af / w_max)).unsqueeze(-1)  # (S, N, N) -|dW| F / w_max
@@ -339,6 +395,7 @@ class TwoTimescaleSynapse:
             l2.index_copy_(0, flat, l2.index_select(0, flat).addcmul_(g_r * pend.index_select(0, flat), f_r))
             pend.index_fill_(0, flat, 0.0)
         k = act.shape[1]
+        self.written += s * k * n
         rows = f_r.view(s, k, n) * self._af  # plain F rows
         df = soft_bound(rows, propose(rows), self.p.w_max)  # (S, k, N)
         f2.index_copy_(0, flat, f_r.add_(df.view(s * k, n), alpha=1.0 / self._af))
@@ -402,6 +459,7 @@ class ChainSynapse:
             else:
                 a[k, k] -= g[k]  # leak to zero
         self.a = a / c.unsqueeze(1)  # du/dt = A u
+        self.written = 0
         self._cache: dict[float, torch.Tensor] = {}
 
     @property
@@ -419,6 +477,7 @@ class ChainSynapse:
         self.u = torch.einsum("kl,lsij->ksij", m, self.u)  # (m, S, N, N)
 
     def write(self, dw: torch.Tensor) -> torch.Tensor:
+        self.written += dw.numel()
         df = soft_bound(self.u[0], dw, self.w_max)
         self.u[0].add_(df)
         return df

@@ -109,6 +109,29 @@ def test_row_writes_equal_the_dense_write(rule):
         assert torch.allclose(getattr(rows, part), getattr(dense, part), rtol=1e-5, atol=1e-8), part
 
 
+def test_eligibility_reward_write_equals_the_dense_three_factor_write():
+    params = syn.SynapseParams(60.0, 60 * 86400.0, 120.0, 60.0, 1 / 3600.0, 0.05)
+    n, f, eta, tau_e = 30, 0.2, 0.7, 10.0
+    items = make_items([0, 1], 3, n, f, 0, torch.device("cpu"))
+    dense = syn.TwoTimescaleSynapse(2, n, params, torch.device("cpu"))
+    lazy = syn.TwoTimescaleSynapse(2, n, params, torch.device("cpu"))
+    e = torch.zeros(2, n, n)
+    elig = syn.Eligibility(2, n, tau_e, f, torch.device("cpu"))
+    b = torch.zeros(2)
+    for item, dt in ((0, 0.0), (1, 3.0), (2, 5.0)):
+        e = e * math.exp(-dt / tau_e) + syn.hebb_gated(items[:, item], items[:, item], 1.0, f)
+        elig.advance(dt)
+        elig.add(items[:, item])
+    r = torch.tensor([1.0, 0.5])
+    dense.write(syn.three_factor(e * math.exp(-2.0 / tau_e), r, b, eta))
+    elig.advance(2.0)
+    elig.reward(lazy, r, b, eta)
+    for part in ("fast", "tag"):
+        assert torch.allclose(getattr(lazy, part), getattr(dense, part), atol=1e-7), part
+    elig.advance(20 * tau_e)  # e^-20 < 2^-24: below float32 resolution of a fresh coincidence
+    assert not bool(elig.rows.any()) and float(elig.e.abs().max()) == 0.0
+
+
 def test_three_factor_needs_eligibility_to_span_the_reward_delay():
     h = torch.ones(1, 3, 3)
     e = syn.eligibility_step(torch.zeros(1, 3, 3), h, 1.0)

@@ -410,6 +410,9 @@ def run(cfg: MemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
                 presentations=c["presentations"],
                 synapse_events=c["synapse_events"],
                 synapse_updates=c["synapse_events"] * len(seeds) * n * n,
+                synapses_written=c["synapses_written"],
+                synapse_s=c["synapse_s"],
+                backprop_s=c["backprop_s"],
                 bp_steps=c["bp_steps"],
             )
         )
@@ -844,7 +847,7 @@ EQUATIONS = (
         "Oja-normalised Hebb (Oja 1982), with clamped binary postsynaptic rates y",
     ),
     Equation(
-        r"e_{ij} \leftarrow e_{ij}\,e^{-\Delta t/\tau_e} + (x_i - f)(x_j - f),\qquad "
+        r"e_{ij} \leftarrow e_{ij}\,e^{-\Delta t/\tau_e} + \frac{x_i (x_j - f)}{N f (1-f)},\qquad "
         r"\Delta F_{ij} = \eta\,(R - b)\,e_{ij},\quad b \leftarrow b + \beta (R - b)",
         "Three-factor rule with eligibility trace and reward baseline (Frémaux & Gerstner 2016; Izhikevich 2007)",
     ),
