@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 
 import numpy as np
@@ -17,6 +18,22 @@ torch.set_num_threads(int(os.environ.get("BRAINSIM_THREADS", "1")))
 # information; flush them to zero. Process-wide, so it is set here, where every experiment gets it,
 # and the same config gives the same bytes whichever experiments a process has imported.
 torch.set_flush_denormal(True)
+
+
+def _keep_freed_memory_for_reuse() -> None:
+    """glibc returns every freed block above 128 KB to the OS (mmap/munmap) and page-faults it back on the
+    next allocation: a fresh 2 MB temporary then costs more than the arithmetic on it (measured 3.7x on
+    the memory page's row writes at N = 2000). Serve blocks up to 64 MB from the heap
+    and keep up to 512 MB of freed heap for reuse. No-op where the C library is not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 * 2**20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 512 * 2**20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+_keep_freed_memory_for_reuse()
 
 
 def resolve_device(name: str) -> torch.device:
