@@ -3,7 +3,8 @@
 Every learner reads a sequence x (B, T, d_in) and answers at the last step with logits over
 n_out classes. The recurrent nets are trained by backpropagation through time (BPTT) with
 torch.optim.Adam and gradient-norm clipping on by default; the feedforward MLP sees only the
-current (last) step, so it has long-term knowledge in its weights but no short-term store.
+current (last) step, so it has long-term knowledge in its weights but no short-term store. The
+learning rate can follow a cosine schedule to 0 over the budget (torch.optim.lr_scheduler).
 
 Packing. A page compares learners over several seeds and conditions (delays, pair counts), each
 one an independent network. Small recurrent nets on a CPU spend their time in per-step overhead,
@@ -147,27 +148,34 @@ class PackedNet(nn.Module):
             last = out[:, -1]  # (B, G*H)
         return self.readout(last).reshape(b, self.g, self.n_out)  # (B, G, C)
 
-    def mask_and_clip_(self, clip: float, alive: torch.Tensor) -> torch.Tensor:
+    def grad_masks(self, alive: torch.Tensor) -> list[tuple[nn.Parameter, torch.Tensor, torch.Tensor]]:
+        """(parameter, drop, group) per parameter: drop (bool, its shape) marks the entries whose gradient
+        is zeroed (off-block, or in a dead group), group (long, its shape) the group of each entry
+        (off-block entries: 0, harmless as they are dropped). Computed when `alive` (G,) changes, not
+        every step."""
+        out = []
+        for name, p in self.named_parameters():
+            gid = self.gids(p.device)[name]
+            group = gid.clamp(min=0)
+            out.append((p, ~((gid >= 0) & alive[group]), group))
+        return out
+
+    def mask_and_clip_(self, clip: float, masks: list[tuple[nn.Parameter, torch.Tensor, torch.Tensor]]) -> torch.Tensor:
         """Zero off-block and dead-group gradients; clip each group's gradient norm to `clip`
         (0 = no clipping), like torch.nn.utils.clip_grad_norm_ applied to every network alone.
-        Returns the per-group gradient norms before clipping (G,)."""
-        dev = next(self.parameters()).device
-        sq = torch.zeros(self.g, device=dev)
-        gids = self.gids(dev)
-        pairs = []
-        for name, p in self.named_parameters():
+        `masks` comes from grad_masks(alive). Returns the per-group gradient norms before clipping (G,)."""
+        sq = torch.zeros(self.g, device=masks[0][0].device)
+        for p, drop, group in masks:
             if p.grad is None:
                 continue
-            gid = gids[name].clamp(min=0)
-            keep = (gids[name] >= 0) & alive[gid]
-            p.grad.copy_(torch.where(keep, p.grad, torch.zeros_like(p.grad)))  # NaN-safe masking
-            sq.index_add_(0, gid.flatten(), (p.grad**2).flatten())
-            pairs.append((p, gid))
+            p.grad.masked_fill_(drop, 0.0)  # NaN-safe, unlike multiplying by a 0/1 mask
+            sq.index_add_(0, group.flatten(), p.grad.flatten().square())
         norm = sq.sqrt()  # (G,)
         if clip > 0:
             scale = (clip / (norm + 1e-6)).clamp(max=1.0)  # (G,)
-            for p, gid in pairs:
-                p.grad.mul_(scale[gid])
+            for p, _, group in masks:
+                if p.grad is not None:
+                    p.grad.mul_(scale[group])
         return norm
 
 
@@ -197,17 +205,21 @@ def train(
     eval_every: int = 0,
     callback: Callable[[int, int], None] | None = None,
     optimizer: str = "adam",
+    schedule: str = "constant",
 ) -> TrainResult:
     """BPTT on the last-step cross-entropy with torch.optim (Adam, or SGD with momentum 0.9), one
     independent network per group.
 
     batch(step) -> (x (B, T, G, d_in), y (B, G)); evaluate(model) -> (loss (G,), accuracy (G,)) on a
     held-out set, recorded at step 0 and every `eval_every` steps; callback(step, steps) reports
-    progress. A group whose loss turns NaN/inf is frozen and marked diverged; the others go on.
+    progress; schedule names the learning-rate schedule over the `steps` (make_schedule). A group whose
+    loss turns NaN/inf is frozen and marked diverged; the others go on.
     """
     opt = make_optimizer(optimizer, model.parameters(), lr)
+    sched = make_schedule(schedule, opt, steps)
     dev = next(model.parameters()).device
     alive = torch.ones(model.g, dtype=torch.bool, device=dev)
+    masks = model.grad_masks(alive)
     died = torch.full((model.g,), -1, dtype=torch.long)
     res = TrainResult()
     t0 = time.perf_counter()
@@ -244,6 +256,7 @@ def train(
                 bad = ~torch.isfinite(per_group) & alive
             died[bad.cpu()] = step
             alive &= ~bad
+            masks = model.grad_masks(alive)
             model.freeze(~alive)
             _reset_dead_moments(opt, model, alive)
             logits = model(x)  # dead blocks are zero now
@@ -257,8 +270,9 @@ def train(
             break
         opt.zero_grad(set_to_none=False)
         per_group.sum().backward()  # groups are independent, so the sum's gradient is each group's own
-        model.mask_and_clip_(clip, alive)
+        model.mask_and_clip_(clip, masks)
         opt.step()
+        sched.step()
         res.steps_done = step
         if eval_every and (step % eval_every == 0 or step == steps):
             record(step, step * x.shape[0])
@@ -271,6 +285,17 @@ def train(
 
 
 OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "cosine")
+
+
+def make_schedule(name: str, opt: torch.optim.Optimizer, steps: int) -> torch.optim.lr_scheduler.LRScheduler:
+    """torch.optim's learning-rate schedule over the budget: constant, or cosine annealing from lr to 0
+    at the last step (Loshchilov & Hutter 2017), lr_s = lr (1 + cos(pi s / steps)) / 2."""
+    if name == "constant":
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, steps))
+    raise ValueError(f"unknown learning-rate schedule {name!r}")
 
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brainsim.experiments.working_memory import FULL_BUDGET, WorkingMemoryConfig, run
+from brainsim.experiments.working_memory import WorkingMemoryConfig, run
 
 SEEDS = 3
 
@@ -24,9 +24,22 @@ def fast_weight_tables():
     return cfg, run(cfg)
 
 
+@pytest.fixture(scope="module")
+def default_tables():
+    """The page's default run: delayed recall with K=8 symbols at delays 5 and 20, one network per delay and
+    seed, every learner on the same budget (see the config's defaults)."""
+    cfg = WorkingMemoryConfig()
+    assert cfg.seeds >= SEEDS and {5, 20} <= set(cfg.delays) and {"feedforward", "rnn", "gru"} <= set(cfg.learners)
+    return cfg, run(cfg)
+
+
+def _by_seed(acc, learner):
+    return acc[acc["learner"] == learner].pivot(index="seed", columns="delay", values="accuracy")
+
+
 def test_feedforward_is_at_chance_for_every_delay():
     """Seeing only the go step, the feedforward control cannot beat guessing (1/K) after any delay."""
-    cfg = WorkingMemoryConfig(learners=("feedforward",), delays=(1, 5, 20), symbols=4, steps=100, seeds=SEEDS)
+    cfg = WorkingMemoryConfig(learners=("feedforward",), delays=(1, 5, 20), seeds=SEEDS)
     acc = run(cfg)["accuracy_vs_delay"]
     assert len(acc) == 3 * SEEDS
     assert (acc["accuracy"] - 1 / cfg.symbols).abs().max() < 0.1, acc
@@ -65,30 +78,33 @@ def test_trace_signal_matches_lambda_to_the_delay(fast_weight_tables):
     assert acc.corr(d["theory"], method="spearman") > 0.8
 
 
-@pytest.fixture(scope="module")
-def full_budget_tables():
-    """RNN and GRU on delayed recall (K=4) at delays 5 and 20, one network per delay and seed, same budget."""
-    budget = {**FULL_BUDGET, "learners": ("rnn", "gru")}
-    cfg = WorkingMemoryConfig(seeds=SEEDS, **budget)
-    return cfg, run(cfg)
-
-
 @pytest.mark.slow
-def test_gru_bridges_delay_20_within_its_budget(full_budget_tables):
-    cfg, t = full_budget_tables
+def test_gru_bridges_delay_20_within_its_default_budget(default_tables):
+    cfg, t = default_tables
     acc = t["accuracy_vs_delay"]
-    gru20 = acc[(acc["learner"] == "gru") & (acc["delay"] == 20)]
-    assert len(gru20) == SEEDS and gru20["accuracy"].mean() >= 0.95, acc
+    gru = _by_seed(acc, "gru")
+    assert len(gru) == cfg.seeds and gru[20].mean() >= 0.95, gru
     assert not acc["diverged"].any()
+    s = t["summary"]
+    assert (s.loc[s["learner"] == "gru", "train_samples"] == cfg.steps * cfg.batch).all()  # the default budget
 
 
 @pytest.mark.slow
-def test_vanilla_rnn_is_worse_at_delay_20_than_at_delay_5(full_budget_tables):
-    """Same budget for both delays. Every seed bridges delay 5; at delay 20 some seeds stay stuck
-    (vanishing gradients), so the mean falls. With Adam and clipping most seeds still get there, so
-    this is a difference in reliability more than in the typical seed (see the report)."""
-    _, t = full_budget_tables
-    acc = t["accuracy_vs_delay"]
-    rnn = acc[acc["learner"] == "rnn"].pivot(index="seed", columns="delay", values="accuracy")
-    assert (rnn[5] >= 0.95).all(), rnn
-    assert (rnn[20] <= rnn[5] + 0.01).all() and rnn[20].mean() < rnn[5].mean() - 0.05, rnn
+def test_feedforward_guesses_in_the_default_run(default_tables):
+    cfg, t = default_tables
+    ff = _by_seed(t["accuracy_vs_delay"], "feedforward")
+    assert ((ff - 1 / cfg.symbols).abs() < 0.1).all().all(), ff
+
+
+@pytest.mark.slow
+def test_vanilla_rnn_is_worse_at_delay_20_than_at_delay_5(default_tables):
+    """Same budget for both delays (and for the GRU above). The RNN learns delay 5 (14-15 of 15 seeds reach
+    95% in our runs); at delay 20 its units saturate and the gradient reaching the symbol vanishes, so it
+    stays far below (0 of 15 seeds reach 95%). This holds at the default learning rate; at a constant 0.01
+    neither network bridges delay 20 reliably within this budget, and the RNN does so at least as often as the
+    GRU (see the page notes)."""
+    _, t = default_tables
+    rnn = _by_seed(t["accuracy_vs_delay"], "rnn")
+    assert rnn[5].mean() >= 0.9, rnn
+    assert rnn[20].mean() < rnn[5].mean() - 0.3, rnn  # in the mean over seeds, by a wide margin
+    assert (rnn[20] < rnn[5] - 0.1).sum() >= 2 / 3 * len(rnn), rnn  # and in most seeds

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from brainsim import sequence_tasks as T
+from brainsim.experiments.working_memory import WorkingMemoryConfig, _modules, conditions, make_batch, seq_len
 from brainsim.fast_weights import FastWeightReader, fast_weight_update, read, store_snapshots
-from brainsim.recurrent import PackedNet, train
+from brainsim.recurrent import PackedNet, make_schedule, train
 from brainsim.runtime import torch_generator
 
 # --------------------------------------------------------------------------- task generators
@@ -117,3 +118,28 @@ def test_divergence_stops_only_that_group():
     res = train(net, batch, steps=6, lr=0.01)
     assert res.diverged.tolist() == [False, True] and res.diverged_step.tolist() == [-1, 3]
     assert res.steps_done == 6 and torch.isfinite(net(x)).all()
+
+
+def test_cosine_schedule_anneals_the_learning_rate_to_zero():
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([p], lr=0.2)
+    sched, seen = make_schedule("cosine", opt, 10), []
+    for _ in range(10):
+        seen.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert seen[0] == pytest.approx(0.2) and all(a > b for a, b in zip(seen, seen[1:])) and seen[-1] < 0.01
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("task", T.TASKS)
+def test_networks_are_packed_by_sequence_length(task):
+    """seq_len is the generators' length; recurrent modules hold one length each, feedforward ones any."""
+    cfg = WorkingMemoryConfig(task=task, delays=(0, 3, 7), train_pair_sweep=True, seeds=2)
+    groups = [(s, p, d) for s in (0, 1) for p, d in conditions(cfg)]
+    for _, p, d in groups:
+        assert make_batch(cfg, 2, p, d, 0, 1).x.shape[1] == seq_len(cfg, p, d)
+    rnn = _modules(cfg, "rnn", groups)
+    assert sorted(g for m in rnn for g in m) == sorted(groups)
+    assert all(len({seq_len(cfg, p, d) for _, p, d in m}) == 1 for m in rnn)
+    assert len(_modules(cfg, "feedforward", groups)) == 1
