@@ -29,7 +29,6 @@ TRAINED = ("feedforward", "rnn", "gru", "lstm")
 LEARNERS = (*TRAINED, "fast weights")
 DEFAULT_LEARNERS = ("feedforward", "rnn", "gru", "fast weights")
 DATA_BLOCK_ELEMENTS = 4_000_000  # training inputs drawn at once (floats): ~16 MB
-DECAY_DELAYS_MAX = 40  # the trace-decay table spans 0..max(delays) (at least 10 steps)
 
 
 @dataclass(frozen=True)
