@@ -27,10 +27,24 @@ def main() -> None:
     wall = best_of(lambda: run(cfg), repeats=3)
     print(f"default run ({cfg.seeds} seeds, N={cfg.n_units}, {cfg.n_items} items): {wall:.2f} s (best of 3)")
     big = MemoryConfig(n_units=2000, n_items=50, seeds=1)
+    runs = []
+    for _ in range(2):  # best of 2: one run is ~20 s and this shared machine is noisy
+        t = time.perf_counter()
+        tables = run(big)
+        runs.append((time.perf_counter() - t, tables))
+    wall_big, tables = min(runs, key=lambda r: r[0])
+    print(
+        f"N=2000, 50 items, {big.seeds} seed (~{state_mb(big):.0f} MB state): {wall_big:.1f} s, best of 2 "
+        f"(target < 15 s)"
+    )
+    # brainsim runs one torch thread (runtime.py: extra threads spin-wait on shared machines); on a
+    # dedicated 2-core machine BRAINSIM_THREADS=2 lets the large N x N operations use both cores.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
     t = time.perf_counter()
-    tables = run(big)
-    wall_big = time.perf_counter() - t
-    print(f"N=2000, 50 items, {big.seeds} seed (~{state_mb(big):.0f} MB state): {wall_big:.1f} s (target < 15 s)")
+    run(big)
+    print(f"  the same with 2 torch threads (BRAINSIM_THREADS=2): {time.perf_counter() - t:.1f} s")
+    torch.set_num_threads(threads)
     tm = tables["timing"]
     parts = [(p, w) for p, w in zip(tm["part"], tm["wall_s"]) if not p.startswith("distal")]
     parts.append(("distal sweep", tm[tm.part.str.startswith("distal")].wall_s.sum()))
