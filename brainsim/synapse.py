@@ -131,16 +131,6 @@ def oja_clamped(w: torch.Tensor, post: torch.Tensor, pre: torch.Tensor, eta: flo
     return _no_self(dw)
 
 
-def eligibility_step(e: torch.Tensor, coincidence: torch.Tensor, decay: float) -> torch.Tensor:
-    """Eligibility trace of the three-factor rule (Fremaux & Gerstner 2016).
-
-        e <- e * exp(-dt / tau_e) + H,   H = (x_i - f)(x_j - f) / (N f (1 - f))
-
-    e: (S, N, N) trace; coincidence H: (S, N, N) Hebbian coincidence with eta = 1; decay = exp(-dt/tau_e).
-    """
-    return e * decay + coincidence
-
-
 def three_factor(e: torch.Tensor, reward: torch.Tensor, baseline: torch.Tensor, eta: float) -> torch.Tensor:
     """Reward-modulated three-factor rule (Fremaux, Sprekeler & Gerstner 2010; Izhikevich 2007).
 

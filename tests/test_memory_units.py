@@ -133,12 +133,16 @@ def test_eligibility_reward_write_equals_the_dense_three_factor_write():
 
 
 def test_three_factor_needs_eligibility_to_span_the_reward_delay():
-    h = torch.ones(1, 3, 3)
-    e = syn.eligibility_step(torch.zeros(1, 3, 3), h, 1.0)
+    params = syn.SynapseParams(3600.0, 60 * 86400.0, 7200.0, 3600.0, 0.0, 10.0)
+    x = make_items([0], 1, 20, 0.2, 0, torch.device("cpu"))[:, 0]
+    fresh = syn.hebb_gated(x, x, 1.0, 0.2).abs().max()  # one coincidence written at eta = 1
     for tau_e, expect_learning in ((10.0, True), (0.1, False)):
-        e_at_reward = e * math.exp(-5.0 / tau_e)  # reward 5 s later
-        dw = syn.three_factor(e_at_reward, torch.ones(1), torch.zeros(1), eta=1.0)
-        assert (dw.abs().max() > 0.3) == expect_learning
+        s = syn.TwoTimescaleSynapse(1, 20, params, torch.device("cpu"))
+        e = syn.Eligibility(1, 20, tau_e, 0.2, torch.device("cpu"))
+        e.add(x)
+        e.advance(5.0)  # reward 5 s later
+        e.reward(s, torch.ones(1), torch.zeros(1), eta=1.0)
+        assert bool(s.fast.abs().max() > 0.5 * fresh) == expect_learning
 
 
 def test_soft_bound_saturates():
