@@ -13,9 +13,9 @@ import torch
 
 from benchmarks.reference import best_of, matmul_gflops
 from brainsim import tasks
-from brainsim.experiments.arena import EXPERIMENT, ArenaConfig
-from brainsim.learners import Spec, Split, init_weights, make_learner
-from brainsim.learners.train import evaluate
+from brainsim.arena.experiment import EXPERIMENT, ArenaConfig
+from brainsim.arena.learners import Spec, Split, init_weights, make_learner
+from brainsim.arena.learners.train import evaluate
 
 WIDTH, BATCH, EPOCHS = 100, 32, 20
 

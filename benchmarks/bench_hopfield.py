@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from brainsim.config import make  # noqa: E402
-from brainsim.experiments import hopfield as exp  # noqa: E402
+from brainsim.hopfield import experiment as exp  # noqa: E402
 
 N, LOADS, SEEDS = 500, 15, 5
 RULES = ("hebbian", "storkey", "pseudo-inverse")

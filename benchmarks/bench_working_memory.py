@@ -7,11 +7,11 @@ from __future__ import annotations
 import torch
 
 from benchmarks.reference import best_of, matmul_gflops
-from brainsim import sequence_tasks as T
-from brainsim.experiments.working_memory import WorkingMemoryConfig, run
-from brainsim.fast_weights import FastWeightReader
-from brainsim.recurrent import KINDS, PackedNet, train
 from brainsim.runtime import torch_generator
+from brainsim.working_memory import sequences as T
+from brainsim.working_memory.experiment import WorkingMemoryConfig, run
+from brainsim.working_memory.fast_weights import FastWeightReader
+from brainsim.working_memory.recurrent import KINDS, PackedNet, train
 
 
 def steps_per_second(kind: str, groups: int, cfg: WorkingMemoryConfig, delay: int, steps: int = 20) -> float:

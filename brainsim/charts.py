@@ -3,9 +3,12 @@ brain-like learners in warm colours, backprop networks in cool ones, a learner a
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 # Warm: brain-like / local rules. Cool: backprop-trained networks. Grey: controls and references.
 PALETTE = {
@@ -92,3 +95,33 @@ def line_with_band(df: pd.DataFrame, x: str, y: str, color: str = "learner", *, 
                     showlegend=False, name=f"{name} band"),
                     row=1 if facet else None, col=(i + 1) if facet else None)
     return style(fig, title)
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure with `message` in the middle (an empty trace keeps the axes' layout)."""
+    fig = go.Figure(go.Scatter(x=[], y=[], showlegend=False))
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig)
+
+
+def learner_grid(titles: list[str], h_space: float, v_space: float, max_cols: int = 3) -> tuple[go.Figure, int, int]:
+    """One subplot per learner (or panel), `max_cols` to a row, each titled: (figure, rows, cols)."""
+    cols = max(1, min(max_cols, len(titles)))
+    rows = max(1, math.ceil(len(titles) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=h_space,
+                        vertical_spacing=v_space)
+    return fig, rows, cols
+
+
+def weight_heatmap(z, *, limit: float | None = None, show_scale: bool = False, name: str | None = None,
+                   hovertemplate: str | None = None) -> go.Heatmap:
+    """A weight matrix as a heatmap on one diverging scale centred on zero (red +, blue −), from
+    −limit to +limit (default: the largest |w|)."""
+    lim = limit if limit is not None else (float(abs(z).max()) or 1.0)
+    return go.Heatmap(z=z, zmin=-lim, zmax=lim, colorscale="RdBu_r", showscale=show_scale, name=name,
+                      hovertemplate=hovertemplate)
+
+
+GREYS = "Greys"  # the colour scale for images (patterns, digits, receptive fields)

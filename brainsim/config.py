@@ -50,6 +50,7 @@ class FieldSpec:
     step: float | None = None
     is_global: bool = False  # rendered once on the home sidebar (seed, device)
     advanced: bool = False  # rendered inside an "Advanced" expander
+    aliases: dict | None = None  # old spellings of choices (saved JSON, links) -> today's choice
 
     def allowed(self) -> str:
         """Human description of the allowed values, for errors and --help."""
@@ -93,11 +94,12 @@ def param(
     step: float | None = None,
     is_global: bool = False,
     advanced: bool = False,
+    aliases: dict | None = None,
 ):
     """A dataclass field carrying its UI/CLI/validation metadata."""
     meta = dict(
         help=help, label=label, unit=unit, lo=lo, hi=hi, choices=tuple(choices) if choices else None,
-        max_items=max_items, widget=widget, step=step, is_global=is_global, advanced=advanced,
+        max_items=max_items, widget=widget, step=step, is_global=is_global, advanced=advanced, aliases=aliases,
         max_chars=max_chars or (MAX_TEXT_CHARS if widget == "text" else 1000),
     )
     return field(default=default, metadata={"brainsim": meta})
@@ -105,7 +107,10 @@ def param(
 
 @dataclass(frozen=True)
 class BaseConfig:
-    """Fields every experiment shares; they are rendered once, on the global sidebar."""
+    """Fields every experiment shares; they are rendered once, on the global sidebar.
+
+    A subclass that renames a field keeps the old name loadable with a class attribute
+    `RENAMED = {"old_name": "new_name"}` (not annotated, so it is not a field)."""
 
     seed: int = param(0, lo=0, hi=2**31 - 1, help="Random seed: same seed, same data, same CSV bytes.",
                       is_global=True, widget="number")
@@ -175,6 +180,8 @@ def _check(spec: FieldSpec, value: Any) -> Any:
         except ConfigError:
             raise ConfigError(f"Field '{spec.name}' must be {spec.allowed()}.") from None
     v = _coerce(spec, value)
+    if spec.aliases and v in spec.aliases:  # an old spelling from a saved config or link
+        v = spec.aliases[v]
     if spec.choices is not None and v not in spec.choices:
         raise ConfigError(f"Field '{spec.name}' got {value!r}; allowed: {', '.join(map(str, spec.choices))}.")
     if spec.kind in (int, float):
@@ -242,7 +249,7 @@ def make(cls: type, values: dict[str, Any] | None = None, base: Any = None):
 
     Unknown field names raise ConfigError naming the field and listing the known ones.
     """
-    values = dict(values or {})
+    values = renamed_fields(cls, values or {})
     known = spec_map(cls)
     unknown = [k for k in values if k not in known]
     if unknown:
@@ -253,6 +260,17 @@ def make(cls: type, values: dict[str, Any] | None = None, base: Any = None):
         return cls(**current)
     except TypeError as exc:  # should not happen after the unknown-field check
         raise ConfigError(str(exc)) from None
+
+
+def renamed_fields(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with old field names (a config class's RENAMED, old -> new) given today's names, so
+    configs saved and links shared before a rename still load; today's name wins when both are given."""
+    renamed = getattr(cls, "RENAMED", {})
+    out = {k: v for k, v in values.items() if k not in renamed}
+    for old, new in renamed.items():
+        if old in values and new not in out:
+            out[new] = values[old]
+    return out
 
 
 def to_dict(cfg) -> dict[str, Any]:

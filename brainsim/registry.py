@@ -49,11 +49,11 @@ class Experiment:
 
 # Module paths, imported lazily so `python -m brainsim list` stays fast.
 _MODULES = {
-    "xor": "brainsim.experiments.xor",
-    "memory": "brainsim.experiments.memory",
-    "arena": "brainsim.experiments.arena",
-    "hopfield": "brainsim.experiments.hopfield",
-    "working_memory": "brainsim.experiments.working_memory",
+    "xor": "brainsim.xor.experiment",
+    "memory": "brainsim.memory.experiment",
+    "arena": "brainsim.arena.experiment",
+    "hopfield": "brainsim.hopfield.experiment",
+    "working_memory": "brainsim.working_memory.experiment",
 }
 
 

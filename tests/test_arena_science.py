@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brainsim.experiments.arena import EXPERIMENT, ArenaConfig
+from brainsim.arena.experiment import EXPERIMENT, ArenaConfig
 
 
 def final_accuracy(tables) -> dict[str, list[float]]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from brainsim.arena_data import MAX_CSV_ROWS, MIN_ROWS_PER_CLASS, parse_csv
+from brainsim.arena.data import MAX_CSV_ROWS, MIN_ROWS_PER_CLASS, parse_csv
+from brainsim.arena.experiment import EXPERIMENT, ArenaConfig
+from brainsim.arena.learners import Spec, Split, init_weights, make_learner
+from brainsim.arena.learners.base import output_error
+from brainsim.arena.learners.hebbian import krotov_hopfield_update
+from brainsim.arena.learners.local import delta_update, feedback_alignment_update
+from brainsim.arena.learners.reward import entropy_bonus_update, node_perturbation_update, reinforce_output_update
 from brainsim.config import MAX_TEXT_CHARS, ConfigError, make
-from brainsim.experiments.arena import EXPERIMENT, ArenaConfig
-from brainsim.learners import Spec, Split, init_weights, make_learner
-from brainsim.learners.base import output_error
-from brainsim.learners.hebbian import krotov_hopfield_update
-from brainsim.learners.local import delta_update, feedback_alignment_update
-from brainsim.learners.reward import entropy_bonus_update, node_perturbation_update, reinforce_output_update
 
 T = torch.tensor
 
@@ -221,8 +221,8 @@ def test_mlp_written_out_backprop_equals_autograd(activation, loss, layers, opti
     torch.optim give, step after step."""
     from torch import nn
 
-    from brainsim.learners.backprop import BackpropMLP, make_optimizer
-    from brainsim.learners.base import init_weights
+    from brainsim.arena.learners.backprop import BackpropMLP, make_optimizer
+    from brainsim.arena.learners.base import init_weights
 
     spec = Spec(n_in=5, n_out=3, hidden=7, hidden_layers=layers, activation=activation, loss=loss,
                 optimizer=optimizer, lr=0.05, weight_decay=1e-3)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from brainsim import hopfield as hop
-from brainsim import hopfield_patterns as pats
 from brainsim.config import make
-from brainsim.experiments import hopfield as exp
+from brainsim.hopfield import experiment as exp
+from brainsim.hopfield import network as hop
+from brainsim.hopfield import patterns as pats
 
 SEEDS = 5
 

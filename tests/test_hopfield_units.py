@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from brainsim import autoencoder_memory as ae
-from brainsim import hopfield as hop
-from brainsim import hopfield_patterns as pats
 from brainsim.config import ConfigError, make
-from brainsim.experiments import hopfield as exp
+from brainsim.hopfield import denoising as ae
+from brainsim.hopfield import experiment as exp
+from brainsim.hopfield import network as hop
+from brainsim.hopfield import patterns as pats
 
 
 def patterns(seed: int, p: int, n: int, dtype=torch.float32) -> torch.Tensor:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from brainsim.experiments import memory as m
-from brainsim.memnet import make_items
+from brainsim.memory import experiment as m
+from brainsim.memory.nets import make_items
 
 
 @pytest.fixture(scope="module", params=["default", "hebbian covariance"])

@@ -7,11 +7,18 @@ import math
 import pytest
 import torch
 
-from brainsim import synapse as syn
 from brainsim.config import ConfigError
-from brainsim.experiments.memory import MemoryConfig, fit_two_timescales
-from brainsim.memnet import BackpropAssociator, BackpropAutoencoder, autoencoder_hidden, make_cues, make_items, overlap
-from brainsim.memory_schedule import parse_custom, parse_duration
+from brainsim.memory import synapse as syn
+from brainsim.memory.experiment import MemoryConfig, fit_two_timescales
+from brainsim.memory.nets import (
+    BackpropAssociator,
+    BackpropAutoencoder,
+    autoencoder_hidden,
+    make_cues,
+    make_items,
+    overlap,
+)
+from brainsim.memory.schedule import parse_custom, parse_duration
 
 
 def test_closed_form_decay_and_capture_equal_many_small_steps():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brainsim.experiments.working_memory import WorkingMemoryConfig, run
+from brainsim.working_memory.experiment import WorkingMemoryConfig, run
 
 SEEDS = 3
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from brainsim import sequence_tasks as T
-from brainsim.experiments.working_memory import WorkingMemoryConfig, _modules, conditions, make_batch, seq_len
-from brainsim.fast_weights import FastWeightReader, fast_weight_update, read, store_snapshots
-from brainsim.recurrent import PackedNet, make_schedule, train
 from brainsim.runtime import torch_generator
+from brainsim.working_memory import sequences as T
+from brainsim.working_memory.experiment import WorkingMemoryConfig, _modules, conditions, make_batch, seq_len
+from brainsim.working_memory.fast_weights import FastWeightReader, fast_weight_update, read, store_snapshots
+from brainsim.working_memory.recurrent import PackedNet, make_schedule, train
 
 # --------------------------------------------------------------------------- task generators
 

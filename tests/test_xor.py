@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from brainsim import plasticity
-from brainsim.experiments.xor import XorConfig, run
-from brainsim.single_neuron import HebbianNeuron
+from brainsim.rules import delta, hebbian
+from brainsim.xor.experiment import XorConfig, run
+from brainsim.xor.neurons import HebbianNeuron
 
 
 def final(tables, learner):
@@ -52,11 +52,11 @@ def test_hebb_and_delta_updates_equal_hand_computed_outer_products():
     pre = torch.tensor([[1.0, 2.0], [3.0, -1.0]])  # (B=2, n_in=2)
     post = torch.tensor([[0.5], [2.0]])  # (B=2, n_out=1)
     expected = 0.1 * (torch.outer(post[0], pre[0]) + torch.outer(post[1], pre[1])) / 2
-    assert torch.allclose(plasticity.hebb(pre, post, 0.1), expected)
+    assert torch.allclose(hebbian.hebb(pre, post, 0.1), expected)
     target = torch.tensor([[1.0], [0.0]])
     err = target - post
     expected = 0.1 * (torch.outer(err[0], pre[0]) + torch.outer(err[1], pre[1])) / 2
-    assert torch.allclose(plasticity.delta_rule(pre, post, target, 0.1), expected)
+    assert torch.allclose(delta.delta_rule(pre, post, target, 0.1), expected)
 
 
 def test_oja_converges_to_first_principal_component():
@@ -66,7 +66,7 @@ def test_oja_converges_to_first_principal_component():
     w = torch.tensor([[0.3, -0.8]])
     for i in range(0, 4000, 10):
         xb = x[i:i + 10]
-        w = w + plasticity.oja(xb, xb @ w.T, w, 0.01)
+        w = w + hebbian.oja(xb, xb @ w.T, w, 0.01)
     pc = torch.linalg.eigh(cov).eigenvectors[:, -1]
     assert abs(float(w.norm()) - 1.0) < 0.05
     assert abs(float((w[0] / w.norm()) @ pc)) > 0.99

@@ -1,8 +1,8 @@
 """Learners for the learning-rules arena: backprop networks and brain-like local rules behind one
 step-based interface (`Learner.step` on a batch, `Learner.scores` for predictions)."""
 
-from brainsim.learners.base import ACTIVATIONS, LOSSES, OPTIMIZERS, Learner, Spec, init_weights
-from brainsim.learners.train import BRAIN_LIKE, LEARNERS, Split, make_learner, train
+from brainsim.arena.learners.base import ACTIVATIONS, LOSSES, OPTIMIZERS, Learner, Spec, init_weights
+from brainsim.arena.learners.train import BRAIN_LIKE, LEARNERS, Split, make_learner, train
 
 __all__ = [
     "ACTIVATIONS",

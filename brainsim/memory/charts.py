@@ -52,7 +52,7 @@ def retention_chart(df: pd.DataFrame, cfg) -> go.Figure:
     fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall (1 = perfect, 0 = chance)", log_x=True)
     _recolor(fig, d["series"])
     if getattr(cfg, "ebbinghaus_overlay", False):
-        from brainsim.experiments.memory import EBBINGHAUS
+        from brainsim.memory.experiment import EBBINGHAUS
 
         fig.add_trace(
             go.Scatter(

@@ -13,7 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from brainsim import plasticity
+from brainsim.rules import delta, hebbian
 
 ACTIVATIONS = {
     "sigmoid": torch.sigmoid,
@@ -67,7 +67,7 @@ class DeltaNeuron:
 
     def step(self, x: torch.Tensor, t: torch.Tensor) -> None:
         y = readout(self.logits(x), self.output)  # (S, B, 1)
-        self.w += plasticity.delta_rule(x, y, t, self.lr)
+        self.w += delta.delta_rule(x, y, t, self.lr)
         self.b += self.lr * (t - y).mean(dim=-2, keepdim=True)
 
     def n_parameters(self) -> int:
@@ -90,7 +90,7 @@ class HebbianNeuron(DeltaNeuron):
 
     def step(self, x: torch.Tensor, t: torch.Tensor) -> None:
         s = 2 * t - 1  # clamped post-synaptic activity
-        self.w += plasticity.hebb(x, s, self.lr) - self.lr * self.decay * self.w
+        self.w += hebbian.hebb(x, s, self.lr) - self.lr * self.decay * self.w
         self.b += self.lr * (s.mean(dim=-2, keepdim=True) - self.decay * self.b)
 
 

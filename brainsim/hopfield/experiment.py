@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from brainsim import autoencoder_memory as ae
-from brainsim import hopfield as hop
-from brainsim import hopfield_charts as hc
-from brainsim import hopfield_patterns as pats
 from brainsim.config import BaseConfig, param
+from brainsim.hopfield import charts as hc
+from brainsim.hopfield import denoising as ae
+from brainsim.hopfield import network as hop
+from brainsim.hopfield import patterns as pats
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.runtime import resolve_device, torch_generator
 

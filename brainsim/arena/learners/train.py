@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import torch
 
-from brainsim.learners.backprop import BackpropMLP, SmallCNN
-from brainsim.learners.base import Learner, Spec
-from brainsim.learners.hebbian import HebbianFeatures
-from brainsim.learners.local import DeltaRule, FeedbackAlignment
-from brainsim.learners.reward import RewardModulated
+from brainsim.arena.learners.backprop import BackpropMLP, SmallCNN
+from brainsim.arena.learners.base import Learner, Spec
+from brainsim.arena.learners.hebbian import HebbianFeatures
+from brainsim.arena.learners.local import DeltaRule, FeedbackAlignment
+from brainsim.arena.learners.reward import RewardModulated
 from brainsim.runtime import is_finite, torch_generator
 
 LEARNERS: dict[str, Callable[..., Learner]] = {

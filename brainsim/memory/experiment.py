@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from brainsim import memory_charts as mc
-from brainsim import synapse as syn
 from brainsim.config import BaseConfig, ConfigError, param
-from brainsim.memnet import BACKPROP_MODELS, OPTIMIZERS, make_items, n_active
-from brainsim.memory_schedule import (
+from brainsim.memory import charts as mc
+from brainsim.memory import synapse as syn
+from brainsim.memory.nets import BACKPROP_MODELS, OPTIMIZERS, make_items, n_active
+from brainsim.memory.schedule import (
     Event,
     label,
     parse_custom,
@@ -31,7 +31,7 @@ from brainsim.memory_schedule import (
     stream_events,
     study_events,
 )
-from brainsim.memory_sim import RULES, SYNAPSES, TRIGGERS, SimSpec, simulate, to_frame_rows
+from brainsim.memory.sim import RULES, SYNAPSES, TRIGGERS, SimSpec, simulate, to_frame_rows
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.runtime import resolve_device
 

@@ -4,7 +4,7 @@ Learners, all on the same sequences, seeds and (for the trained ones) the same s
 - feedforward: an MLP that sees only the current step (knowledge in weights, no short-term store);
 - rnn / gru / lstm: torch.nn recurrent nets trained by backprop through time (torch.optim.Adam,
   gradient clipping), one network per (seed, delay or pair count);
-- fast weights: an untrained Hebbian store A <- lambda A + eta v k^T (brainsim.fast_weights),
+- fast weights: an untrained Hebbian store A <- lambda A + eta v k^T (brainsim.working_memory.fast_weights),
   defined for associative retrieval (it needs a key to read with).
 """
 
@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from brainsim import sequence_tasks as st_
-from brainsim import working_memory_charts as wmc
 from brainsim.config import BaseConfig, param
-from brainsim.fast_weights import FastWeightReader, store_snapshots
-from brainsim.recurrent import MAX_PACKED_UNITS, OPTIMIZERS, SCHEDULES, PackedNet, accuracy, train
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.runtime import resolve_device, torch_generator
+from brainsim.working_memory import charts as wmc
+from brainsim.working_memory import sequences as st_
+from brainsim.working_memory.fast_weights import FastWeightReader, store_snapshots
+from brainsim.working_memory.recurrent import MAX_PACKED_UNITS, OPTIMIZERS, SCHEDULES, PackedNet, accuracy, train
 
 TRAINED = ("feedforward", "rnn", "gru", "lstm")
 LEARNERS = (*TRAINED, "fast weights")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from brainsim import synapse as syn
-from brainsim.memnet import BackpropAssociator, BackpropAutoencoder, make_cues, n_active, overlap, recall, strength
-from brainsim.memory_schedule import Event
+from brainsim.memory import synapse as syn
+from brainsim.memory.nets import BackpropAssociator, BackpropAutoencoder, make_cues, n_active, overlap, recall, strength
+from brainsim.memory.schedule import Event
 from brainsim.runtime import is_finite, torch_generator
 
 TRIGGERS = ("repetition or reward", "repetition", "reward", "every presentation", "off")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from brainsim.learners.base import Learner, Spec, activate, loss_value, output_error, torch_activation
+from brainsim.arena.learners.base import Learner, Spec, activate, loss_value, output_error, torch_activation
 from brainsim.runtime import torch_generator
 
 

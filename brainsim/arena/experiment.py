@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from brainsim import arena_charts as charts
 from brainsim import tasks
-from brainsim.arena_data import Prepared, load
-from brainsim.config import BaseConfig, ConfigError, param
-from brainsim.learners import (
+from brainsim.arena import charts
+from brainsim.arena.data import Prepared, load
+from brainsim.arena.learners import (
     ACTIVATIONS,
     BRAIN_LIKE,
     LEARNERS,
@@ -27,6 +26,7 @@ from brainsim.learners import (
     make_learner,
     train,
 )
+from brainsim.config import BaseConfig, ConfigError, param
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.runtime import resolve_device
 

@@ -22,7 +22,7 @@ from brainsim.charts import color_map, line_with_band, style
 from brainsim.config import BaseConfig, param
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.runtime import is_finite, resolve_device, torch_generator
-from brainsim.single_neuron import (
+from brainsim.xor.neurons import (
     OPTIMIZERS,
     BatchedMLP,
     DeltaNeuron,

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from brainsim.charts import color_map, line_with_band, style
-from brainsim.hopfield import ALPHA_C, OUTCOMES
+from brainsim.hopfield.network import ALPHA_C, OUTCOMES
 
 OUTCOME_COLORS = {
     "recalled": "#2ca02c",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from brainsim.learners.base import Learner, Spec, activate
+from brainsim.arena.learners.base import Learner, Spec, activate
 from brainsim.runtime import torch_generator
 
 

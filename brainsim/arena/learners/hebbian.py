@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import torch
 
-from brainsim.learners.base import Learner, Spec, output_error
-from brainsim.learners.local import delta_update
-from brainsim.learners.reward import entropy_bonus_update, reinforce_output_update, sample_answer
+from brainsim.arena.learners.base import Learner, Spec, output_error
+from brainsim.arena.learners.local import delta_update
+from brainsim.arena.learners.reward import entropy_bonus_update, reinforce_output_update, sample_answer
 from brainsim.runtime import torch_generator
 
 HOMEOSTASIS_RATE = 0.05  # β per update: the rate statistics track a few dozen batches

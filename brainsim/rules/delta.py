@@ -1,0 +1,17 @@
+"""Error-driven local rules: the delta rule, error times input (one sign convention: t − y).
+
+Shapes as in brainsim.rules.hebbian: pre (..., B, n_in), post and target (..., B, n_out).
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def delta_rule(pre: torch.Tensor, post: torch.Tensor, target: torch.Tensor, eta: float) -> torch.Tensor:
+    """Delta rule (Widrow & Hoff 1960), Δw_ij = η · (t_i − y_i) · x_j: error times input.
+
+    For a sigmoid unit with cross-entropy loss this is exactly minus the loss gradient.
+    pre x: (..., B, n_in), post y and target t: (..., B, n_out).
+    """
+    return eta * (target - post).transpose(-1, -2) @ pre / pre.shape[-2]
