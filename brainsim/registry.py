@@ -43,6 +43,8 @@ class Experiment:
     equations: tuple[Equation, ...] = ()
     metrics: Callable[[Tables, Any], list[tuple[str, str]]] | None = None  # headline numbers
     notes: str = ""  # markdown shown under the title: what to look for
+    icon: str = ":material/science:"  # navigation icon (a Streamlit material icon name)
+    url_path: str = ""  # the page's address, e.g. "single_neuron" (default: the experiment's name)
     validate_inputs: Callable[[Any], None] | None = None  # extra checks (e.g. files) raising ConfigError
     extras: dict = field(default_factory=dict)
 
