@@ -1,10 +1,12 @@
-# brainsim: `make run` serves the app, `make test` runs every test, `make bench` prints benchmarks.
-# Both create .venv on first use and install the exact pins; later calls reuse it.
+# brainsim: `make run` serves the app, `make test` checks format and lint then runs every test,
+# `make bench` prints benchmarks. `make lint` fixes what ruff can.
+# Each creates .venv on first use and install the exact pins; later calls reuse it.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+LINTED := brainsim tests benchmarks app.py
 
 .PHONY: run test test-fast bench lint chromium clean
 
@@ -32,7 +34,8 @@ chromium: $(VENV)/.dev-installed
 	fi
 
 test: $(VENV)/.dev-installed chromium
-	$(PY) -m ruff check brainsim tests benchmarks pages app.py
+	$(PY) -m ruff format --check $(LINTED)
+	$(PY) -m ruff check $(LINTED)
 	$(PY) -m pytest -n 2 --dist loadgroup --timeout 600
 
 # Everything except the real-browser tests, for a quick loop while editing.
@@ -43,8 +46,8 @@ bench: $(VENV)/.dev-installed
 	$(PY) -m benchmarks
 
 lint: $(VENV)/.dev-installed
-	$(PY) -m ruff check --fix brainsim tests benchmarks pages app.py
-	$(PY) -m ruff format brainsim tests benchmarks pages app.py
+	$(PY) -m ruff check --fix $(LINTED)
+	$(PY) -m ruff format $(LINTED)
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache

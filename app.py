@@ -1,34 +1,10 @@
-"""brainsim home page and navigation: `streamlit run app.py`."""
-
-import os
+"""brainsim home page and navigation: `streamlit run app.py`. Every experiment page comes from the registry."""
 
 import streamlit as st
 
-from brainsim import ui
+from brainsim import registry, runtime, ui
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-# (page file, title, icon, question) in the order of DESIGN.md's page map.
-PAGES = [
-    ("pages/1_single_neuron.py", "Single neuron vs hidden layer", ":material/linear_scale:",
-     "Why can one neuron learn AND/OR but not XOR, and what does a hidden layer change?"),
-    ("pages/2_memory_reinforcement.py", "Memory reinforcement", ":material/neurology:",
-     "How do repetition, spacing and reward turn a fast-fading trace into a lasting memory, in a synapse "
-     "model vs a backprop network?"),
-    ("pages/3_learning_rules_arena.py", "Learning-rules arena", ":material/sports_score:",
-     "On the same task and budget, how do Hebbian, reward-modulated, feedback-alignment and backprop learners "
-     "compare in accuracy, speed and samples needed?"),
-    ("pages/4_associative_memory.py", "Associative memory", ":material/hub:",
-     "How many patterns can a Hebbian (Hopfield) network store and recall from a noisy cue, vs a "
-     "backprop-trained autoencoder?"),
-    ("pages/5_working_memory.py", "Working memory", ":material/timer:",
-     "What holds information across a delay: recurrent activity trained by backprop (RNN/GRU/LSTM), Hebbian "
-     "fast weights, or nothing (feedforward)?"),
-]
-
-
-def available(path: str) -> bool:
-    return os.path.exists(os.path.join(HERE, path))
+runtime.configure()
 
 
 def home() -> None:
@@ -42,13 +18,11 @@ def home() -> None:
     )
     st.subheader("Where to start")
     st.markdown("Each page answers one question. Open one, move the sliders in the sidebar, read the charts.")
-    for path, title, icon, question in PAGES:
+    for name, page in PAGES.items():
+        exp = registry.get(name)
         left, right = st.columns([1, 3])
-        if available(path):
-            left.page_link(path, label=title, icon=icon)
-        else:
-            left.markdown(f"{title} *(coming)*")
-        right.markdown(question)
+        left.page_link(page, label=exp.title, icon=exp.icon)
+        right.markdown(exp.question)
     st.subheader("How to export and reproduce")
     st.markdown(
         "- Every chart has a **Download CSV** button below it: the file is exactly the tidy table the chart "
@@ -63,6 +37,5 @@ def home() -> None:
 
 
 st.set_page_config(page_title="brainsim", page_icon=":material/psychology:", layout="wide")
-pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(path, title=title, icon=icon) for path, title, icon, _ in PAGES if available(path)]
-st.navigation(pages).run()
+PAGES = ui.experiment_pages()
+st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True), *PAGES.values()]).run()

@@ -12,10 +12,9 @@ import numpy as np
 import torch
 
 from benchmarks.reference import best_of, matmul_gflops
-from brainsim import tasks
+from brainsim import datasets
 from brainsim.arena.experiment import EXPERIMENT, ArenaConfig
-from brainsim.arena.learners import Spec, Split, init_weights, make_learner
-from brainsim.arena.learners.train import evaluate
+from brainsim.arena.learners import Spec, Split, evaluate, init_weights, make_learner
 
 WIDTH, BATCH, EPOCHS = 100, 32, 20
 
@@ -40,9 +39,9 @@ def backprop_vs_sklearn() -> tuple[float, float]:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    d = tasks.digits(0.75, 0)
+    d = datasets.digits(0.75, 0)
     data = Split.from_arrays(d.x_train, d.y_train, d.x_test, d.y_test, 10, "cpu")
-    spec = Spec(n_in=64, n_out=10, hidden=WIDTH, activation="tanh", optimizer="Adam", lr=1e-3)
+    spec = Spec(n_in=64, n_out=10, hidden=WIDTH, activation="tanh", optimizer="adam", lr=1e-3)
     learner = make_learner("backprop mlp", spec, init_weights(spec, 0), 0, "cpu")
     g = torch.Generator().manual_seed(0)
 
@@ -84,7 +83,7 @@ def samples_to(learner, data: Split, target: float, budget: int, every: int, see
 def reward_ratio(n_classes: int, seeds=(0, 1), budget_epochs: int = 80) -> tuple[float, float, float]:
     """Digits restricted to classes 0..C−1: samples to 90% of backprop's final accuracy (20 epochs),
     for backprop and for the reward-modulated learner (mean over seeds), and their ratio."""
-    d = tasks.digits(0.75, 0)
+    d = datasets.digits(0.75, 0)
     keep_tr, keep_te = d.y_train < n_classes, d.y_test < n_classes
     data = Split.from_arrays(
         d.x_train[keep_tr], d.y_train[keep_tr], d.x_test[keep_te], d.y_test[keep_te], n_classes, "cpu"

@@ -20,8 +20,10 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from brainsim import runtime  # noqa: E402
 from brainsim.config import make  # noqa: E402
 from brainsim.hopfield import experiment as exp  # noqa: E402
+from brainsim.hopfield import sweeps  # noqa: E402
 
 N, LOADS, SEEDS = 500, 15, 5
 RULES = ("hebbian", "storkey", "pseudo-inverse")
@@ -79,22 +81,14 @@ def _sweep() -> None:
             "cue_fraction": 0.1,
         },
     )
-    bank = exp._bank(cfg, torch.device("cpu"))
+    cpu = torch.device("cpu")
+    bank = sweeps.make_bank(cfg, sweeps.plan(cfg), cpu)
     seeds = [cfg.seed + k for k in range(cfg.seeds)]
-    exp._capacity(
-        cfg,
-        exp._bank(
-            make(exp.HopfieldConfig, {"n_neurons": 64, "seeds": 1, "learners": list(RULES), "update": "sync"}),
-            torch.device("cpu"),
-        ),
-        list(RULES),
-        [0],
-        None,
-        0,
-        1,
-    )  # warm up kernels
+    small = make(exp.HopfieldConfig, {"n_neurons": 64, "seeds": 1, "learners": list(RULES), "update": "sync"})
+    warm = sweeps.make_bank(small, sweeps.plan(small), cpu)
+    sweeps.capacity_sweep(small, warm, list(RULES), [0], None, 0, 1)  # warm up kernels
     start = time.perf_counter()
-    capacity, timing = exp._capacity(cfg, bank, list(RULES), seeds, None, 0.0, 1.0)
+    capacity, timing = sweeps.capacity_sweep(cfg, bank, list(RULES), seeds, None, 0.0, 1.0)
     wall = time.perf_counter() - start
     reference = matmul_gflops(2048, N)
 
@@ -105,11 +99,11 @@ def _sweep() -> None:
     )
     total_flops = 0.0
     for rule in RULES:
-        rows = [t for t in timing if t[0] == rule]
-        store_s = sum(t[5] for t in rows)
-        recall_s = sum(t[7] for t in rows)
-        field_rows = sum(t[6] for t in rows)
-        field_columns = sum(t[8] for t in rows)
+        rows = [t for t in timing if t.learner == rule]
+        store_s = sum(t.store_s for t in rows)
+        recall_s = sum(t.wall_s for t in rows)
+        field_rows = sum(t.field_rows for t in rows)
+        field_columns = sum(t.field_columns for t in rows)
         flops = storage_flops(rule, bank.sweep, N, SEEDS) + 2 * N * N * field_rows + 2 * N * field_columns
         total_flops += flops
         print(
@@ -129,4 +123,5 @@ def _sweep() -> None:
 
 
 if __name__ == "__main__":
+    runtime.configure()
     main(int(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -14,7 +14,8 @@ import time
 import torch
 
 from benchmarks.reference import best_of, copy_bandwidth_gbs
-from brainsim.memory.experiment import MemoryConfig, run, state_mb
+from brainsim.memory.experiment import MemoryConfig, state_mb
+from brainsim.memory.run import run
 
 BYTES_PER_UPDATE = 24  # a written synapse: fast, slow and tag weights read and written (3 x 2 x 4 bytes)
 

@@ -9,9 +9,11 @@ import torch
 from benchmarks.reference import best_of, matmul_gflops
 from brainsim.runtime import torch_generator
 from brainsim.working_memory import sequences as T
-from brainsim.working_memory.experiment import WorkingMemoryConfig, run
+from brainsim.working_memory.experiment import WorkingMemoryConfig
 from brainsim.working_memory.fast_weights import FastWeightReader
-from brainsim.working_memory.recurrent import KINDS, PackedNet, train
+from brainsim.working_memory.recurrent import KINDS, PackedNet
+from brainsim.working_memory.run import run
+from brainsim.working_memory.training import train
 
 
 def steps_per_second(kind: str, groups: int, cfg: WorkingMemoryConfig, delay: int, steps: int = 20) -> float:

@@ -59,9 +59,12 @@ def color_map(names) -> dict[str, str]:
 
 def style(fig: go.Figure, title: str | None = None) -> go.Figure:
     """Shared layout: white background, legend on top, compact margins."""
-    fig.update_layout(template="plotly_white", margin=dict(l=10, r=10, t=90 if title else 50, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""),
-                      title=dict(text=title, y=0.98, yanchor="top") if title else None)
+    fig.update_layout(
+        template="plotly_white",
+        margin=dict(l=10, r=10, t=90 if title else 50, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""),
+        title=dict(text=title, y=0.98, yanchor="top") if title else None,
+    )
     return fig
 
 
@@ -76,24 +79,52 @@ def mean_band(df: pd.DataFrame, x: str, y: str, color: str = "learner", by: tupl
     return agg
 
 
-def line_with_band(df: pd.DataFrame, x: str, y: str, color: str = "learner", *, facet: str | None = None,
-                   title: str | None = None, y_label: str | None = None, log_x: bool = False) -> go.Figure:
+def line_with_band(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str = "learner",
+    *,
+    facet: str | None = None,
+    title: str | None = None,
+    y_label: str | None = None,
+    log_x: bool = False,
+) -> go.Figure:
     """Mean line per `color` group with a shaded 95% band over seeds (if several seeds)."""
     by = (facet,) if facet else ()
     agg = mean_band(df, x, y, color, by)
     cmap = color_map(agg[color])
-    fig = px.line(agg, x=x, y="mean", color=color, facet_col=facet, color_discrete_map=cmap,
-                  labels={"mean": y_label or y}, log_x=log_x, markers=len(agg[x].unique()) <= 12)
+    fig = px.line(
+        agg,
+        x=x,
+        y="mean",
+        color=color,
+        facet_col=facet,
+        color_discrete_map=cmap,
+        labels={"mean": y_label or y},
+        log_x=log_x,
+        markers=len(agg[x].unique()) <= 12,
+    )
     if agg["count"].max() > 1:
         facets = agg[facet].unique() if facet else [None]
         for i, fv in enumerate(facets):
             for name, part in agg[agg[facet] == fv].groupby(color) if facet else agg.groupby(color):
                 c = cmap[str(name)]
-                fig.add_trace(go.Scatter(
-                    x=list(part[x]) + list(part[x])[::-1], y=list(part["hi"]) + list(part["lo"])[::-1],
-                    fill="toself", fillcolor=c, opacity=0.15, line=dict(width=0), hoverinfo="skip",
-                    showlegend=False, name=f"{name} band"),
-                    row=1 if facet else None, col=(i + 1) if facet else None)
+                fig.add_trace(
+                    go.Scatter(
+                        x=list(part[x]) + list(part[x])[::-1],
+                        y=list(part["hi"]) + list(part["lo"])[::-1],
+                        fill="toself",
+                        fillcolor=c,
+                        opacity=0.15,
+                        line=dict(width=0),
+                        hoverinfo="skip",
+                        showlegend=False,
+                        name=f"{name} band",
+                    ),
+                    row=1 if facet else None,
+                    col=(i + 1) if facet else None,
+                )
     return style(fig, title)
 
 
@@ -110,18 +141,26 @@ def learner_grid(titles: list[str], h_space: float, v_space: float, max_cols: in
     """One subplot per learner (or panel), `max_cols` to a row, each titled: (figure, rows, cols)."""
     cols = max(1, min(max_cols, len(titles)))
     rows = max(1, math.ceil(len(titles) / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=h_space,
-                        vertical_spacing=v_space)
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=h_space, vertical_spacing=v_space
+    )
     return fig, rows, cols
 
 
-def weight_heatmap(z, *, limit: float | None = None, show_scale: bool = False, name: str | None = None,
-                   hovertemplate: str | None = None) -> go.Heatmap:
+def weight_heatmap(
+    z,
+    *,
+    limit: float | None = None,
+    show_scale: bool = False,
+    name: str | None = None,
+    hovertemplate: str | None = None,
+) -> go.Heatmap:
     """A weight matrix as a heatmap on one diverging scale centred on zero (red +, blue −), from
     −limit to +limit (default: the largest |w|)."""
     lim = limit if limit is not None else (float(abs(z).max()) or 1.0)
-    return go.Heatmap(z=z, zmin=-lim, zmax=lim, colorscale="RdBu_r", showscale=show_scale, name=name,
-                      hovertemplate=hovertemplate)
+    return go.Heatmap(
+        z=z, zmin=-lim, zmax=lim, colorscale="RdBu_r", showscale=show_scale, name=name, hovertemplate=hovertemplate
+    )
 
 
 GREYS = "Greys"  # the colour scale for images (patterns, digits, receptive fields)

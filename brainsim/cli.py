@@ -7,12 +7,14 @@ Bad input exits with status 2 and one sentence on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import sys
 import time
 
 from brainsim import config as cfgmod
-from brainsim import registry
+from brainsim import registry, runtime
 from brainsim.config import ConfigError
 from brainsim.export import csv_bytes
 
@@ -68,6 +70,17 @@ def build_config(exp: registry.Experiment, config_path: str | None, sets: list[s
     return cfg
 
 
+def command_line(name: str, cfg) -> str:
+    """The shell command that reruns `cfg` headless: one --set per field that differs from the default."""
+    defaults = type(cfg)()
+    sets = [
+        f"--set {shlex.quote(f'{s.name}={cfgmod.format_value(getattr(cfg, s.name))}')}"
+        for s in cfgmod.specs(type(cfg))
+        if getattr(cfg, s.name) != getattr(defaults, s.name)
+    ]
+    return " ".join(["python -m brainsim run", name, *sets, f"--out results/{name}"])
+
+
 def write_outputs(exp_name: str, cfg, tables, out_dir: str) -> list[str]:
     os.makedirs(out_dir, exist_ok=True)
     written = []
@@ -83,8 +96,8 @@ def write_outputs(exp_name: str, cfg, tables, out_dir: str) -> list[str]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _parsers() -> tuple[_Parser, _Parser]:
+    """The top-level parser and its `run` subparser (whose --help also lists the experiment's fields)."""
     top = _Parser(prog="python -m brainsim", description="Run brainsim experiments headless.")
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list experiments")
@@ -96,7 +109,35 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p_run.add_argument("-h", "--help", action="store_true")
     sub.add_parser("schema", help="print an experiment's JSON schema").add_argument("name")
-    args = top.parse_args(argv)
+    return top, p_run
+
+
+def _run(exp: registry.Experiment, args: argparse.Namespace) -> None:
+    """`run NAME`: build the config, run with progress on stderr, write the tables and config.json."""
+    if not args.out:
+        raise ConfigError("--out DIR is required: the folder for the CSV tables and config.json.")
+    cfg = build_config(exp, args.config, args.set)
+    start = time.perf_counter()
+    shown = [-1.0]
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.quiet and (fraction >= 1.0 or fraction - shown[0] >= 0.05):
+            shown[0] = fraction
+            print(f"\r[{fraction:5.0%}] {message[:70]:70s}", end="", file=sys.stderr, flush=True)
+
+    tables = exp.run(cfg, progress=progress)
+    if not args.quiet:
+        print(file=sys.stderr)
+    written = write_outputs(exp.name, cfg, tables, args.out)
+    print(f"{exp.name}: {len(tables)} tables in {time.perf_counter() - start:.2f} s -> {args.out}")
+    for path in written:
+        print(f"  {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    runtime.configure()
+    top, p_run = _parsers()
+    args = top.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "list":
             for name in registry.names():
@@ -105,33 +146,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         exp = _experiment(args.name)
         if args.command == "schema":
-            import json
-
             print(json.dumps(cfgmod.json_schema(exp.config), indent=2))
-            return 0
-        if args.help:
+        elif args.help:
             p_run.print_usage()
             print(f"\n{exp.title}: {exp.question}\n")
             print(field_help(exp.config))
-            return 0
-        if not args.out:
-            raise ConfigError("--out DIR is required: the folder for the CSV tables and config.json.")
-        cfg = build_config(exp, args.config, args.set)
-        start = time.perf_counter()
-        shown = [-1.0]
-
-        def progress(fraction: float, message: str) -> None:
-            if not args.quiet and (fraction >= 1.0 or fraction - shown[0] >= 0.05):
-                shown[0] = fraction
-                print(f"\r[{fraction:5.0%}] {message[:70]:70s}", end="", file=sys.stderr, flush=True)
-
-        tables = exp.run(cfg, progress=progress)
-        if not args.quiet:
-            print(file=sys.stderr)
-        written = write_outputs(exp.name, cfg, tables, args.out)
-        print(f"{exp.name}: {len(tables)} tables in {time.perf_counter() - start:.2f} s -> {args.out}")
-        for path in written:
-            print(f"  {path}")
+        else:
+            _run(exp, args)
         return 0
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -98,8 +98,18 @@ def param(
 ):
     """A dataclass field carrying its UI/CLI/validation metadata."""
     meta = dict(
-        help=help, label=label, unit=unit, lo=lo, hi=hi, choices=tuple(choices) if choices else None,
-        max_items=max_items, widget=widget, step=step, is_global=is_global, advanced=advanced, aliases=aliases,
+        help=help,
+        label=label,
+        unit=unit,
+        lo=lo,
+        hi=hi,
+        choices=tuple(choices) if choices else None,
+        max_items=max_items,
+        widget=widget,
+        step=step,
+        is_global=is_global,
+        advanced=advanced,
+        aliases=aliases,
         max_chars=max_chars or (MAX_TEXT_CHARS if widget == "text" else 1000),
     )
     return field(default=default, metadata={"brainsim": meta})
@@ -112,10 +122,20 @@ class BaseConfig:
     A subclass that renames a field keeps the old name loadable with a class attribute
     `RENAMED = {"old_name": "new_name"}` (not annotated, so it is not a field)."""
 
-    seed: int = param(0, lo=0, hi=2**31 - 1, help="Random seed: same seed, same data, same CSV bytes.",
-                      is_global=True, widget="number")
-    device: str = param("auto", choices=("auto", "cpu", "cuda"),
-                        help="Where tensors live: auto picks CUDA when present, else CPU.", is_global=True)
+    seed: int = param(
+        0,
+        lo=0,
+        hi=2**31 - 1,
+        help="Random seed: same seed, same data, same CSV bytes.",
+        is_global=True,
+        widget="number",
+    )
+    device: str = param(
+        "auto",
+        choices=("auto", "cpu", "cuda"),
+        help="Where tensors live: auto picks CUDA when present, else CPU.",
+        is_global=True,
+    )
 
     def __post_init__(self):
         for spec in specs(type(self)):
@@ -132,6 +152,7 @@ class BaseConfig:
 
 # --------------------------------------------------------------------------- introspection
 
+
 def specs(cls: type) -> list[FieldSpec]:
     """The FieldSpecs of a config class, in declaration order."""
     hints = typing.get_type_hints(cls)
@@ -144,8 +165,16 @@ def specs(cls: type) -> list[FieldSpec]:
         label = meta["label"] or f.name.replace("_", " ")
         if meta["unit"]:
             label = f"{label} ({meta['unit']})"
-        out.append(FieldSpec(name=f.name, kind=kind, item_kind=item_kind, default=f.default, label=label,
-                             **{k: v for k, v in meta.items() if k != "label"}))
+        out.append(
+            FieldSpec(
+                name=f.name,
+                kind=kind,
+                item_kind=item_kind,
+                default=f.default,
+                label=label,
+                **{k: v for k, v in meta.items() if k != "label"},
+            )
+        )
     return out
 
 
@@ -164,6 +193,7 @@ def _kind_of(hint) -> tuple[type, type | None]:
 
 
 # --------------------------------------------------------------------------- validation
+
 
 def _check(spec: FieldSpec, value: Any) -> Any:
     """Coerce `value` to the field's type and check range/choices; raise ConfigError otherwise."""
@@ -238,8 +268,9 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
         if not isinstance(value, str):
             raise bad
         if len(value) > spec.max_chars:
-            raise ConfigError(f"Field '{spec.name}' holds {len(value)} characters; at most {spec.max_chars} "
-                              "are allowed.")
+            raise ConfigError(
+                f"Field '{spec.name}' holds {len(value)} characters; at most {spec.max_chars} are allowed."
+            )
         return value
     raise bad
 
@@ -256,10 +287,7 @@ def make(cls: type, values: dict[str, Any] | None = None, base: Any = None):
         raise ConfigError(f"Unknown field '{unknown[0]}'; known fields: {', '.join(known)}.")
     current = to_dict(base) if base is not None else {}
     current.update(values)
-    try:
-        return cls(**current)
-    except TypeError as exc:  # should not happen after the unknown-field check
-        raise ConfigError(str(exc)) from None
+    return cls(**current)
 
 
 def renamed_fields(cls: type, values: dict[str, Any]) -> dict[str, Any]:
@@ -275,8 +303,7 @@ def renamed_fields(cls: type, values: dict[str, Any]) -> dict[str, Any]:
 
 def to_dict(cfg) -> dict[str, Any]:
     """Plain JSON-able dict of every field (tuples become lists)."""
-    return {f.name: (list(v) if isinstance(v := getattr(cfg, f.name), tuple) else v)
-            for f in dataclasses.fields(cfg)}
+    return {f.name: (list(v) if isinstance(v := getattr(cfg, f.name), tuple) else v) for f in dataclasses.fields(cfg)}
 
 
 def to_json(cfg, experiment: str | None = None) -> str:
@@ -294,7 +321,7 @@ def from_json(cls: type, text: str | bytes, experiment: str | None = None):
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError("The config file is not UTF-8 text; upload a JSON file.") from None
-    if len(text) > MAX_JSON_BYTES:
+    elif len(text) > MAX_JSON_BYTES:
         raise ConfigError(f"The config file is {len(text)} characters; at most {MAX_JSON_BYTES} are allowed.")
     try:
         doc = json.loads(text)
@@ -309,12 +336,8 @@ def from_json(cls: type, text: str | bytes, experiment: str | None = None):
 
 
 def to_query(cfg) -> dict[str, str]:
-    """URL query parameters for every non-global field (globals are added by the caller)."""
-    out = {}
-    for spec in specs(type(cfg)):
-        v = getattr(cfg, spec.name)
-        out[spec.name] = format_value(v)
-    return out
+    """URL query parameters: every field (seed and device too) as the string a link carries."""
+    return {spec.name: format_value(getattr(cfg, spec.name)) for spec in specs(type(cfg))}
 
 
 def format_value(v: Any) -> str:
@@ -333,8 +356,11 @@ def json_schema(cls: type) -> dict:
     props = {}
     for s in specs(cls):
         t = {int: "integer", float: "number", bool: "boolean", str: "string", tuple: "array"}[s.kind]
-        p: dict[str, Any] = {"type": t, "default": list(s.default) if s.kind is tuple else s.default,
-                             "description": s.help}
+        p: dict[str, Any] = {
+            "type": t,
+            "default": list(s.default) if s.kind is tuple else s.default,
+            "description": s.help,
+        }
         target = p
         if s.kind is tuple:
             p["items"] = {"type": {int: "integer", float: "number", str: "string"}[s.item_kind]}

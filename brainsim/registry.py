@@ -1,16 +1,16 @@
-"""Experiment name -> (Config, run, charts, equations). Pages and the CLI both read it."""
+"""Experiment name -> (Config, run, charts, equations, title, question, icon, address).
+
+The app's navigation and home page, the CLI and the generic tests all read it, so an experiment is
+wired once: in its package's experiment.py and one line of _MODULES below."""
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-
-from brainsim import runtime  # noqa: F401  (sets torch's thread count once, before any experiment runs)
 
 Tables = dict[str, pd.DataFrame]
 Progress = Callable[[float, str], None]
@@ -35,8 +35,8 @@ class Equation:
 @dataclass(frozen=True)
 class Experiment:
     name: str  # CLI name, e.g. "xor"
-    title: str  # page title
-    question: str  # the one question the page answers
+    title: str  # page title, navigation label and home-page link
+    question: str  # the one question the page answers (shown on the page and on the home page)
     config: type  # frozen dataclass subclassing brainsim.config.BaseConfig
     run: Callable[..., Tables]  # run(config, progress=None) -> dict of tidy DataFrames
     charts: tuple[Chart, ...] = ()
@@ -44,12 +44,15 @@ class Experiment:
     metrics: Callable[[Tables, Any], list[tuple[str, str]]] | None = None  # headline numbers
     notes: str = ""  # markdown shown under the title: what to look for
     icon: str = ":material/science:"  # navigation icon (a Streamlit material icon name)
-    url_path: str = ""  # the page's address, e.g. "single_neuron" (default: the experiment's name)
+    url_path: str = ""  # the page's address, e.g. "single_neuron" for /single_neuron (default: the name)
     validate_inputs: Callable[[Any], None] | None = None  # extra checks (e.g. files) raising ConfigError
-    extras: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.url_path:
+            object.__setattr__(self, "url_path", self.name)
 
 
-# Module paths, imported lazily so `python -m brainsim list` stays fast.
+# Module paths, imported on first use: a CLI run imports only its own experiment.
 _MODULES = {
     "xor": "brainsim.xor.experiment",
     "memory": "brainsim.memory.experiment",
@@ -60,16 +63,10 @@ _MODULES = {
 
 
 def names() -> list[str]:
-    """Experiments whose module exists (pages not built yet are simply absent)."""
-    out = []
-    for name, mod in _MODULES.items():
-        if importlib.util.find_spec(mod) is not None:
-            out.append(name)
-    return out
+    """Every experiment, in the order of the navigation."""
+    return list(_MODULES)
 
 
 def get(name: str) -> Experiment:
-    """The Experiment called `name`; raises KeyError with the known names."""
-    if name not in _MODULES or importlib.util.find_spec(_MODULES[name]) is None:
-        raise KeyError(name)
+    """The Experiment called `name`; raises KeyError for an unknown name."""
     return importlib.import_module(_MODULES[name]).EXPERIMENT

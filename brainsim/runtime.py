@@ -1,4 +1,5 @@
-"""Device choice, seeded generators and divergence checks shared by every experiment."""
+"""Process set-up (`configure`), device choice, seeded generators and divergence checks shared by every
+experiment."""
 
 from __future__ import annotations
 
@@ -8,16 +9,27 @@ import os
 import numpy as np
 import torch
 
-# One intra-op thread: brainsim's models are small, and on a shared 2-core machine extra torch
-# threads spin-wait against other processes (measured 10-1000x slower per step under load);
-# concurrency comes from sessions and pytest workers instead. A fixed count also keeps float
-# sums, hence CSV bytes, reproducible. Set once at import (DESIGN.md), never per session;
-# BRAINSIM_THREADS overrides it for a dedicated machine.
-torch.set_num_threads(int(os.environ.get("BRAINSIM_THREADS", "1")))
-# Traces decayed over simulated days reach subnormal floats, 10-100x slower on CPUs and carrying no
-# information; flush them to zero. Process-wide, so it is set here, where every experiment gets it,
-# and the same config gives the same bytes whichever experiments a process has imported.
-torch.set_flush_denormal(True)
+_configured = False
+
+
+def configure() -> None:
+    """Process-wide set-up, called once by each entry point (CLI, app, tests, benchmarks); later calls
+    do nothing.
+
+    One intra-op thread: brainsim's models are small, and on a shared 2-core machine extra torch
+    threads spin-wait against other processes (measured 10-1000x slower per step under load);
+    concurrency comes from sessions and pytest workers instead. A fixed count also keeps float sums,
+    hence CSV bytes, reproducible; BRAINSIM_THREADS overrides it for a dedicated machine.
+    Traces decayed over simulated days reach subnormal floats, 10-100x slower on CPUs and carrying no
+    information: flush them to zero, process-wide, so the same config gives the same bytes whichever
+    experiments a process runs."""
+    global _configured
+    if _configured:
+        return
+    torch.set_num_threads(int(os.environ.get("BRAINSIM_THREADS", "1")))
+    torch.set_flush_denormal(True)
+    _keep_freed_memory_for_reuse()
+    _configured = True
 
 
 def _keep_freed_memory_for_reuse() -> None:
@@ -31,9 +43,6 @@ def _keep_freed_memory_for_reuse() -> None:
         libc.mallopt(-1, 512 * 2**20)  # M_TRIM_THRESHOLD
     except (OSError, AttributeError):
         pass
-
-
-_keep_freed_memory_for_reuse()
 
 
 def resolve_device(name: str) -> torch.device:

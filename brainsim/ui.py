@@ -1,6 +1,7 @@
 """The only streamlit-aware module: widgets from config fields, cached runs, charts and downloads.
 
-A page is one call, `experiment_page(name)`. Widget state lives under keys "<experiment>.<field>"
+`experiment_pages()` gives app.py one st.Page per registered experiment, whose body is
+`experiment_page(name)`. Widget state lives under keys "<experiment>.<field>"
 (and "global.seed" / "global.device"). Config uploads and URL links are applied through a
 "pending" dict that `apply_pending()` writes into widget state at the top of the next script run,
 before any widget exists, which is the only moment Streamlit allows it.
@@ -8,22 +9,24 @@ before any widget exists, which is the only moment Streamlit allows it.
 
 from __future__ import annotations
 
-import json
+import functools
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from brainsim import config as cfgmod
-from brainsim import registry
+from brainsim import registry, runtime, textio
+from brainsim.cli import command_line
 from brainsim.config import BaseConfig, ConfigError, FieldSpec
 from brainsim.export import csv_bytes
 
 PENDING = "_brainsim.pending"
-GLOBAL_SPECS = [s for s in cfgmod.specs(BaseConfig)]
+GLOBAL_SPECS = cfgmod.specs(BaseConfig)
 
 
 # --------------------------------------------------------------------------- widget state
+
 
 def _key(experiment: str | None, spec: FieldSpec) -> str:
     return f"global.{spec.name}" if spec.is_global else f"{experiment}.{spec.name}"
@@ -64,8 +67,10 @@ def _restore(experiment: str) -> None:
 
 def _persist(experiment: str, specs: list[FieldSpec]) -> None:
     st.session_state[f"_store.{experiment}"] = {
-        _key(experiment, s): st.session_state[_key(experiment, s)] for s in specs
-        if not s.is_global and _key(experiment, s) in st.session_state}
+        _key(experiment, s): st.session_state[_key(experiment, s)]
+        for s in specs
+        if not s.is_global and _key(experiment, s) in st.session_state
+    }
 
 
 def widget(spec: FieldSpec, key: str, container=st.sidebar) -> Any:
@@ -82,8 +87,7 @@ def widget(spec: FieldSpec, key: str, container=st.sidebar) -> Any:
     if spec.kind is str:
         if spec.choices:
             if spec.widget == "radio":
-                return container.radio(spec.label, options=list(spec.choices), key=key, help=help_text,
-                                       horizontal=True)
+                return container.radio(spec.label, options=list(spec.choices), key=key, help=help_text, horizontal=True)
             return container.selectbox(spec.label, options=list(spec.choices), key=key, help=help_text)
         if spec.widget == "text":
             _text_file(spec, key, container)
@@ -95,11 +99,13 @@ def widget(spec: FieldSpec, key: str, container=st.sidebar) -> Any:
     hi = None if spec.hi is None else (int(spec.hi) if is_int else float(spec.hi))
     if spec.widget == "number" or lo is None or hi is None:
         step = spec.step or (1 if is_int else None)
-        return container.number_input(spec.label, min_value=lo, max_value=hi, step=step, key=key, help=help_text,
-                                      format=None if is_int else "%g")
+        return container.number_input(
+            spec.label, min_value=lo, max_value=hi, step=step, key=key, help=help_text, format=None if is_int else "%g"
+        )
     step = spec.step or (1 if is_int else (hi - lo) / 100)
-    return container.slider(spec.label, min_value=lo, max_value=hi, step=int(step) if is_int else float(step),
-                            key=key, help=help_text)
+    return container.slider(
+        spec.label, min_value=lo, max_value=hi, step=int(step) if is_int else float(step), key=key, help=help_text
+    )
 
 
 def _text_file(spec: FieldSpec, key: str, container) -> None:
@@ -108,22 +114,22 @@ def _text_file(spec: FieldSpec, key: str, container) -> None:
     if file is None or st.session_state.get(f"{key}.file_done") == file.file_id:
         return
     st.session_state[f"{key}.file_done"] = file.file_id
-    raw = file.getvalue()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        container.error(f"File {file.name} is not UTF-8 text; save it as CSV and try again.")
+        text = textio.decode_text(file.getvalue(), f"File '{file.name}'")
+    except ConfigError as exc:
+        container.error(str(exc))
         return
     if len(text) > spec.max_chars:
-        container.error(f"File {file.name} holds {len(text)} characters; at most {spec.max_chars} are allowed "
-                        f"for '{spec.name}'.")
+        container.error(
+            f"File '{file.name}' holds {len(text)} characters; at most {spec.max_chars} are allowed for '{spec.name}'."
+        )
         return
     st.session_state[PENDING] = {key: text, "_flash": f"Loaded {file.name} into '{spec.name}'."}
     st.rerun()
 
 
 def global_controls() -> None:
-    """Seed and device, drawn once on the sidebar of every page (called from app.py)."""
+    """Seed and device, drawn on the sidebar of every page (home and each experiment page)."""
     apply_pending()
     st.sidebar.header("Global")
     for spec in GLOBAL_SPECS:
@@ -136,6 +142,7 @@ def global_values() -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- URL and uploads
 
+
 def _from_link(name: str, cls: type) -> None:
     """If the URL carries a config we have not applied yet, queue it (one error per bad field)."""
     query = {k: st.query_params[k] for k in st.query_params}
@@ -144,9 +151,9 @@ def _from_link(name: str, cls: type) -> None:
     st.session_state["_brainsim.last_query"] = query
     known = cfgmod.spec_map(cls)
     values, errors = {}, []
-    for field_name, text in query.items():
-        if field_name == "exp":
-            continue
+    # a link shared before a field was renamed still applies (config's RENAMED: old name -> today's)
+    fields = cfgmod.renamed_fields(cls, {k: v for k, v in query.items() if k != "exp"})
+    for field_name, text in fields.items():
         if field_name not in known:
             errors.append(f"The link names an unknown field '{field_name}'; it was ignored.")
             continue
@@ -176,8 +183,12 @@ def _mirror_to_link(name: str, cfg) -> None:
 
 def _upload(name: str, cls: type) -> None:
     with st.sidebar.expander("Load / save config"):
-        file = st.file_uploader("Load config (JSON)", type=["json"], key=f"{name}.upload",
-                                help="A file saved with 'Download config (JSON)'; restores every setting.")
+        file = st.file_uploader(
+            "Load config (JSON)",
+            type=["json"],
+            key=f"{name}.upload",
+            help="A file saved with 'Download config (JSON)'; restores every setting.",
+        )
         if file is not None and st.session_state.get(f"{name}.upload_done") != file.file_id:
             st.session_state[f"{name}.upload_done"] = file.file_id
             try:
@@ -191,6 +202,7 @@ def _upload(name: str, cls: type) -> None:
 
 
 # --------------------------------------------------------------------------- running
+
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
@@ -217,7 +229,23 @@ def run_with_progress(name: str, cfg) -> dict[str, pd.DataFrame]:
     return _cached_run(name, cfgmod.to_json(cfg))
 
 
+# --------------------------------------------------------------------------- navigation
+
+
+def experiment_pages() -> dict[str, st.Page]:
+    """experiment name -> its page for st.navigation: title, icon and address (/url_path) come from
+    the experiment's declaration, the body from experiment_page."""
+    pages = {}
+    for name in registry.names():
+        exp = registry.get(name)
+        pages[name] = st.Page(
+            functools.partial(experiment_page, name), title=exp.title, icon=exp.icon, url_path=exp.url_path
+        )
+    return pages
+
+
 # --------------------------------------------------------------------------- page
+
 
 def sidebar_config(name: str):
     """Draw the experiment's widgets; return (config or None, error sentence or None)."""
@@ -246,25 +274,51 @@ def sidebar_config(name: str):
     values.update(global_values())
     try:
         cfg = cfgmod.make(cls, values)
-        if exp.validate_inputs:
-            exp.validate_inputs(cfg)
-        return cfg, None
     except ConfigError as exc:
         return None, str(exc)
+    problem = input_problem(name, cfgmod.to_json(cfg)) if exp.validate_inputs else None
+    return (None, problem) if problem else (cfg, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def input_problem(name: str, config_json: str) -> str | None:
+    """The experiment's extra input checks (they may read a file), once per config rather than on
+    every widget change: the error sentence, or None when the inputs are fine."""
+    exp = registry.get(name)
+    try:
+        exp.validate_inputs(cfgmod.from_json(exp.config, config_json))
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 def _download(label: str, df: pd.DataFrame, file_name: str, key: str) -> None:
-    st.download_button(label, data=csv_bytes(df), file_name=file_name, mime="text/csv", key=key,
-                       on_click="ignore", help=f"{len(df)} rows, exactly the data behind the chart.")
+    st.download_button(
+        label,
+        data=csv_bytes(df),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        help=f"{len(df)} rows, exactly the data behind the chart.",
+    )
 
 
 def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
     exp = registry.get(name)
-    diverged = sorted({str(x) for df in tables.values() if "diverged" in df and "learner" in df
-                       for x in df.loc[df["diverged"].astype(bool), "learner"]})
+    diverged = sorted(
+        {
+            str(x)
+            for df in tables.values()
+            if "diverged" in df and "learner" in df
+            for x in df.loc[df["diverged"].astype(bool), "learner"]
+        }
+    )
     if diverged:
-        st.warning(f"Training diverged (NaN or infinite values) for: {', '.join(diverged)}. Those learners "
-                   "stopped; their rows are marked diverged=True. Try a smaller learning rate.")
+        st.warning(
+            f"Training diverged (NaN or infinite values) for: {', '.join(diverged)}. Those learners "
+            "stopped; their rows are marked diverged=True. Try a smaller learning rate."
+        )
     if exp.metrics:
         items = exp.metrics(tables, cfg)
         cols = st.columns(min(len(items), 4) or 1)
@@ -283,8 +337,7 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
         st.subheader("Summary")
         st.dataframe(tables["summary"], hide_index=True)
         if "summary" not in {c.table for c in exp.charts}:
-            _download("Download CSV: summary", tables["summary"], f"{name}_summary.csv",
-                      key=f"{name}.dl.summary")
+            _download("Download CSV: summary", tables["summary"], f"{name}_summary.csv", key=f"{name}.dl.summary")
     charted = {c.table for c in exp.charts} | {"summary"}
     rest = [t for t in tables if t not in charted]
     if rest:
@@ -295,22 +348,8 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
                 _download(f"Download CSV: {t}", tables[t], f"{name}_{t}.csv", key=f"{name}.dl.{t}")
 
 
-def _through_app_navigation() -> None:
-    """Streamlit treats an entry script beside a pages/ folder as a v1 multipage app until that
-    script first calls st.navigation; so on a fresh server the first visitor who opens a page's URL
-    directly would run the page alone, with the v1 menu. Switch to app.py's navigation and rerun."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # internal module moved: the v1 menu shows, the page still works
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def experiment_page(name: str) -> None:
     """A whole experiment page: title, question, equations, sidebar, cached run, charts, downloads."""
-    _through_app_navigation()
     exp = registry.get(name)
     global_controls()
     st.title(exp.title)
@@ -323,7 +362,7 @@ def experiment_page(name: str) -> None:
             for eq in exp.equations:
                 st.latex(eq.latex)
                 st.caption(eq.caption)
-    if cfg is not None and cfg.device == "cuda" and not _cuda_available():
+    if cfg is not None and cfg.device == "cuda" and runtime.resolve_device("cuda").type != "cuda":
         st.warning("Device 'cuda' was chosen but no CUDA GPU is available here; running on the CPU.")
     last_key = f"{name}.last_good"
     if error:
@@ -343,23 +382,14 @@ def experiment_page(name: str) -> None:
         st.info("Showing the last valid run; fix the setting above to update it.")
     else:
         _mirror_to_link(name, cfg)
-    st.sidebar.download_button("Download config (JSON)", data=cfgmod.to_json(shown_cfg, experiment=name),
-                               file_name=f"{name}_config.json", mime="application/json", on_click="ignore",
-                               key=f"{name}.dl.config")
+    st.sidebar.download_button(
+        "Download config (JSON)",
+        data=cfgmod.to_json(shown_cfg, experiment=name),
+        file_name=f"{name}_config.json",
+        mime="application/json",
+        on_click="ignore",
+        key=f"{name}.dl.config",
+    )
     show_results(name, shown_cfg, tables)
     with st.expander("Run this from the command line"):
-        sets = " ".join(f"--set {k}={json.dumps(v) if isinstance(v, str) and ' ' in v else cfgmod.format_value(v)}"
-                        for k, v in _changed(shown_cfg).items())
-        st.code(f"python -m brainsim run {name} {sets} --out results/{name}".replace("  ", " "), language="bash")
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
-
-
-def _changed(cfg) -> dict[str, Any]:
-    defaults = type(cfg)()
-    return {s.name: getattr(cfg, s.name) for s in cfgmod.specs(type(cfg))
-            if getattr(cfg, s.name) != getattr(defaults, s.name)}
+        st.code(command_line(name, shown_cfg), language="bash")

@@ -1,7 +1,8 @@
 """A person's view: a real Chromium (through Playwright) against `streamlit run` on a loopback port.
 
-Opens every page, waits until the script has finished, asserts no exception is shown, clicks every
-"Download CSV" button and parses the file, and saves a screenshot per page under artifacts/.
+Opens every page at its address (the registry's url_path), waits until the script has finished,
+asserts no exception is shown, clicks every "Download CSV" button and parses the file, and saves a
+screenshot per page under artifacts/.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
-from conftest import ROOT, page_files
+from conftest import EXPERIMENTS, ROOT
+
+from brainsim import registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SHOTS = os.path.join(ROOT, "artifacts", "screenshots")
@@ -39,13 +43,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextmanager
+def streamlit_server():
+    """`streamlit run app.py` on a free loopback port; yields its base URL."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -58,12 +79,20 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +101,19 @@ def browser():
     with sync_api.sync_playwright() as pw:
         exe = chromium_path()
         b = pw.chromium.launch(
-            executable_path=exe, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"])
+            executable_path=exe,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
         yield b
         b.close()
 
@@ -99,14 +137,10 @@ def wait_until_idle(page, timeout_s: float = 240) -> None:
     raise AssertionError(f"the page's script did not finish in {timeout_s} s")
 
 
-def url_path(page_file: str) -> str:
-    """st.Page's URL path for a file: its name without the numeric prefix and extension."""
-    return re.sub(r"^\d+_", "", os.path.basename(page_file)[:-3])
-
-
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
-        "[data-testid='stException']").first.inner_text()
+        "[data-testid='stException']"
+    ).first.inner_text()
 
 
 def test_home_page(server, browser):
@@ -120,11 +154,27 @@ def test_home_page(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("name", sorted(page_files()))
+def test_page_address_opened_first_on_a_fresh_server_gets_the_app_navigation(browser):
+    """The first request a new server sees is a page's address: it runs that page inside app.py's
+    navigation (a pages/ folder beside app.py would make Streamlit answer 'Page not found' here)."""
+    exp = registry.get("xor")
+    with streamlit_server() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/{exp.url_path}")
+        wait_until_idle(page)
+        assert_no_exception(page)
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.get_by_role("heading", name=exp.title).count() >= 1
+        nav = page.locator("[data-testid='stSidebarNav']")
+        for title in ["Home"] + [registry.get(n).title for n in EXPERIMENTS]:
+            assert nav.get_by_text(title, exact=True).count() == 1, title
+        page.close()
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
 def test_page_renders_and_every_csv_downloads(server, browser, name, tmp_path):
-    page_file = page_files()[name]
     page = browser.new_page(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
-    page.goto(f"{server}/{url_path(page_file)}")
+    page.goto(f"{server}/{registry.get(name).url_path}")
     wait_until_idle(page)
     assert_no_exception(page)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0

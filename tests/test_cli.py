@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -18,8 +19,9 @@ from brainsim.export import TIMING_TABLES, csv_bytes
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "brainsim", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "brainsim", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_list_names_every_experiment():
@@ -56,23 +58,27 @@ def test_run_writes_tables_and_config_matching_app_bytes(name, tmp_path):
 def test_set_and_config_file_compose(tmp_path):
     cfg_file = tmp_path / "run.json"
     cfg_file.write_text(json.dumps({"experiment": "xor", "task": "and", "seeds": 2, "epochs": 20}))
-    out = run_cli("run", "xor", "--config", str(cfg_file), "--set", "epochs=30", "--out", str(tmp_path / "o"),
-                  "--quiet")
+    out = run_cli(
+        "run", "xor", "--config", str(cfg_file), "--set", "epochs=30", "--out", str(tmp_path / "o"), "--quiet"
+    )
     assert out.returncode == 0, out.stderr
     saved = json.loads((tmp_path / "o" / "config.json").read_text())
     assert (saved["task"], saved["seeds"], saved["epochs"]) == ("and", 2, 30)
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["run", "nope", "--out", "x"], "Unknown experiment 'nope'"),
-    (["run", "xor", "--set", "lr=-1", "--out", "x"], "Field 'lr'"),
-    (["run", "xor", "--set", "task=nand", "--out", "x"], "allowed: and, or, xor"),
-    (["run", "xor", "--set", "bogus=1", "--out", "x"], "Unknown field 'bogus'"),
-    (["run", "xor", "--set", "epochs", "--out", "x"], "NAME=VALUE"),
-    (["run", "xor", "--config", "/nonexistent.json", "--out", "x"], "does not exist"),
-    (["run", "xor"], "--out DIR is required"),
-    (["frobnicate"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["run", "nope", "--out", "x"], "Unknown experiment 'nope'"),
+        (["run", "xor", "--set", "lr=-1", "--out", "x"], "Field 'lr'"),
+        (["run", "xor", "--set", "task=nand", "--out", "x"], "allowed: and, or, xor"),
+        (["run", "xor", "--set", "bogus=1", "--out", "x"], "Unknown field 'bogus'"),
+        (["run", "xor", "--set", "epochs", "--out", "x"], "NAME=VALUE"),
+        (["run", "xor", "--config", "/nonexistent.json", "--out", "x"], "does not exist"),
+        (["run", "xor"], "--out DIR is required"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
 def test_bad_input_exits_2_with_one_sentence(args, fragment, capsys):
     code = cli_main_exit(args)
     err = capsys.readouterr().err
@@ -103,8 +109,10 @@ def test_every_experiment_refuses_bad_input_with_exit_2(name, capsys, tmp_path):
     specs = C.specs(registry.get(name).config)
     number = next(s for s in specs if s.kind in (int, float) and not s.is_global)
     choice = next((s for s in specs if s.kind is str and s.choices and not s.is_global), None)
-    bad = [("no_such_field=1", "Unknown field 'no_such_field'"),
-           (f"{number.name}={number.hi * 2 + 1}", f"Field '{number.name}'")]
+    bad = [
+        ("no_such_field=1", "Unknown field 'no_such_field'"),
+        (f"{number.name}={number.hi * 2 + 1}", f"Field '{number.name}'"),
+    ]
     if choice is not None:
         bad.append((f"{choice.name}=not-a-choice", f"Field '{choice.name}'"))
     for setting, fragment in bad:
@@ -112,3 +120,14 @@ def test_every_experiment_refuses_bad_input_with_exit_2(name, capsys, tmp_path):
         err = capsys.readouterr().err
         assert code == 2 and fragment in err and len(err.strip().splitlines()) == 1, (setting, err)
     assert not (tmp_path / "o").exists()
+
+
+def test_command_line_shown_by_the_app_reruns_the_same_config():
+    """The page's "Run this from the command line" text, split as a shell would, rebuilds the config."""
+    exp = registry.get("xor")
+    cfg = C.make(exp.config, {"task": "and", "learners": list(exp.config().learners[-2:]), "seed": 3})
+    argv = shlex.split(cli.command_line("xor", cfg))
+    assert argv[:5] == ["python", "-m", "brainsim", "run", "xor"] and argv[-2:] == ["--out", "results/xor"]
+    sets = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--set"]
+    assert len(sets) == 3 and cli.build_config(exp, None, sets) == cfg
+    assert cli.command_line("xor", exp.config()) == "python -m brainsim run xor --out results/xor"

@@ -39,20 +39,23 @@ def test_frozen_and_hashable():
     assert hash(d) == hash(Demo()) and d == Demo()
 
 
-@pytest.mark.parametrize("values, fragment", [
-    ({"rate": 2.0}, "Field 'rate' got 2.0; it must be a number from 0 to 1"),
-    ({"rate": "fast"}, "Field 'rate'"),
-    ({"rate": float("nan")}, "Field 'rate'"),
-    ({"count": 2.5}, "Field 'count'"),
-    ({"count": True}, "Field 'count'"),
-    ({"mode": "c"}, "allowed: a, b"),
-    ({"flag": "maybe"}, "true or false"),
-    ({"delays": "1, 2, x"}, "Field 'delays'"),
-    ({"delays": [1, 2, 3, 4, 5]}, "at most 4"),
-    ({"picks": ["w"]}, "Field 'picks'"),
-    ({"nope": 1}, "Unknown field 'nope'"),
-    ({"mode": "b", "count": 1}, "at least 2 when mode is b"),
-])
+@pytest.mark.parametrize(
+    "values, fragment",
+    [
+        ({"rate": 2.0}, "Field 'rate' got 2.0; it must be a number from 0 to 1"),
+        ({"rate": "fast"}, "Field 'rate'"),
+        ({"rate": float("nan")}, "Field 'rate'"),
+        ({"count": 2.5}, "Field 'count'"),
+        ({"count": True}, "Field 'count'"),
+        ({"mode": "c"}, "allowed: a, b"),
+        ({"flag": "maybe"}, "true or false"),
+        ({"delays": "1, 2, x"}, "Field 'delays'"),
+        ({"delays": [1, 2, 3, 4, 5]}, "at most 4"),
+        ({"picks": ["w"]}, "Field 'picks'"),
+        ({"nope": 1}, "Unknown field 'nope'"),
+        ({"mode": "b", "count": 1}, "at least 2 when mode is b"),
+    ],
+)
 def test_bad_values_give_one_sentence(values, fragment):
     with pytest.raises(ConfigError) as err:
         C.make(Demo, values)
@@ -80,13 +83,16 @@ def test_query_round_trip():
     assert C.make(Demo, C.to_query(d)) == d
 
 
-@pytest.mark.parametrize("payload, fragment", [
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", "JSON object"),
-    (b"\xff\xfe", "not UTF-8"),
-    (b"{" + b" " * (C.MAX_JSON_BYTES + 1) + b"}", "at most"),
-    (b'{"rate": "x"}', "Field 'rate'"),
-])
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"{" + b" " * (C.MAX_JSON_BYTES + 1) + b"}", "at most"),
+        (b'{"rate": "x"}', "Field 'rate'"),
+    ],
+)
 def test_malformed_json(payload, fragment):
     with pytest.raises(ConfigError, match=fragment):
         C.from_json(Demo, payload)
@@ -107,3 +113,25 @@ def test_every_registered_config_is_fully_declared(experiment):
         if s.kind in (int, float):
             assert s.lo is not None and s.hi is not None, f"{experiment.name}.{s.name} is unbounded"
     experiment.config()  # defaults are valid
+
+
+@dataclass(frozen=True)
+class Renamed(BaseConfig):
+    RENAMED = {"n_seeds": "seeds", "old_rate": "rate"}  # not annotated: a class attribute, not a field
+
+    seeds: int = param(3, lo=1, hi=10, help="Seeds.")
+    rate: float = param(0.5, lo=0.0, hi=1.0, help="A rate.")
+
+
+def test_renamed_fields_map_old_names_to_todays():
+    assert C.renamed_fields(Renamed, {"n_seeds": "2", "rate": 0.1}) == {"seeds": "2", "rate": 0.1}
+    assert C.renamed_fields(Renamed, {"n_seeds": 2, "seeds": 5}) == {"seeds": 5}  # today's name wins
+    assert C.renamed_fields(Demo, {"count": 2}) == {"count": 2}  # a class without RENAMED
+
+
+def test_saved_config_and_link_with_old_field_names_still_load():
+    assert C.make(Renamed, {"n_seeds": "2", "old_rate": "0.25"}) == Renamed(seeds=2, rate=0.25)
+    assert C.from_json(Renamed, '{"n_seeds": 4}') == Renamed(seeds=4)
+    assert "n_seeds" not in C.to_dict(Renamed(seeds=4)) and "n_seeds" not in C.to_query(Renamed())
+    with pytest.raises(ConfigError, match="Field 'seeds'"):
+        C.make(Renamed, {"n_seeds": 0})

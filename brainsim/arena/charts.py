@@ -9,17 +9,16 @@ import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from brainsim.charts import color_map, line_with_band, style
+from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, style, weight_heatmap
 
 
-def _empty(message: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=[], y=[], showlegend=False))  # an empty trace keeps the axes
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style(fig)
+def _panels(df: pd.DataFrame, h_space: float, v_space: float) -> tuple[go.Figure, int, list[tuple]]:
+    """A learner_grid with one panel per learner of `df`: (figure, rows, [(the learner's rows, row, col)])."""
+    learners = list(dict.fromkeys(df["learner"]))
+    fig, rows, cols = learner_grid(learners, h_space, v_space)
+    panels = [(df[df["learner"] == name], i // cols + 1, i % cols + 1) for i, name in enumerate(learners)]
+    return fig, rows, panels
 
 
 def _by_set(df: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -75,16 +74,13 @@ def wall_time_curves(df: pd.DataFrame, cfg) -> go.Figure:
 
 def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("Decision boundaries are drawn for the 2-D tasks (xor, circles, moons, spiral, blobs).")
-    learners = list(dict.fromkeys(df["learner"]))
-    fig, rows, cols = _learner_grid(learners, 0.04, 0.08)
+        return empty_figure("Decision boundaries are drawn for the 2-D tasks (xor, circles, moons, spiral, blobs).")
+    fig, rows, panels = _panels(df, 0.04, 0.08)
     n_classes = int(df["class"].max()) + 1
     palette = px.colors.qualitative.Pastel
     solid = px.colors.qualitative.D3
     scale = [[i / max(1, n_classes - 1), palette[i % len(palette)]] for i in range(n_classes)]
-    for i, name in enumerate(learners):
-        r, c = i // cols + 1, i % cols + 1
-        part = df[df["learner"] == name]
+    for part, r, c in panels:
         grid = part[part["kind"] == "grid"].pivot(index="x2", columns="x1", values="class")
         fig.add_trace(
             go.Heatmap(
@@ -121,24 +117,13 @@ def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
     return style(fig, "Decision regions (first seed); circles = training points, diamonds = test points")
 
 
-def _learner_grid(learners: list[str], h_space: float, v_space: float) -> tuple[go.Figure, int, int]:
-    """One subplot per learner, three to a row, titled by learner: (figure, rows, cols)."""
-    cols = min(3, len(learners))
-    rows = math.ceil(len(learners) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=learners, horizontal_spacing=h_space,
-                        vertical_spacing=v_space)
-    return fig, rows, cols
-
-
 def confusion(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("No confusion matrix: no learner finished.")
-    learners = list(dict.fromkeys(df["learner"]))
-    fig, rows, cols = _learner_grid(learners, 0.06, 0.1)
-    for i, name in enumerate(learners):
-        part = df[df["learner"] == name].groupby(["true_class", "predicted_class"], sort=False)["count"].sum()
-        m = part.unstack(fill_value=0)
-        classes = list(dict.fromkeys(df["true_class"]))
+        return empty_figure("No confusion matrix: no learner finished.")
+    fig, rows, panels = _panels(df, 0.06, 0.1)
+    classes = list(dict.fromkeys(df["true_class"]))
+    for i, (part, r, c) in enumerate(panels):
+        m = part.groupby(["true_class", "predicted_class"], sort=False)["count"].sum().unstack(fill_value=0)
         m = m.reindex(index=classes, columns=classes, fill_value=0)
         frac = m.values / np.maximum(m.values.sum(1, keepdims=True), 1)
         fig.add_trace(
@@ -154,8 +139,8 @@ def confusion(df: pd.DataFrame, cfg) -> go.Figure:
                 showscale=i == 0,
                 hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
             ),
-            row=i // cols + 1,
-            col=i % cols + 1,
+            row=r,
+            col=c,
         )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=320 * rows)
@@ -164,11 +149,9 @@ def confusion(df: pd.DataFrame, cfg) -> go.Figure:
 
 def feature_tiles(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("No learner with a hidden layer finished.")
-    learners = list(dict.fromkeys(df["learner"]))
-    fig, rows, cols = _learner_grid(learners, 0.03, 0.08)
-    for i, name in enumerate(learners):
-        part = df[df["learner"] == name]
+        return empty_figure("No learner with a hidden layer finished.")
+    fig, rows, panels = _panels(df, 0.03, 0.08)
+    for part, r, c in panels:
         h, w = int(part["row"].max()) + 1, int(part["col"].max()) + 1
         units = sorted(part["unit"].unique())
         side = math.ceil(math.sqrt(len(units))) if h > 1 else 1  # flat inputs: one row of weights per unit
@@ -178,11 +161,8 @@ def feature_tiles(df: pd.DataFrame, cfg) -> go.Figure:
             tile = tile / max(float(np.abs(tile).max()), 1e-12)  # each tile on its own scale
             r0, c0 = (j // side) * (h + 1), (j % side) * (w + 1)
             mosaic[r0 : r0 + h, c0 : c0 + w] = tile
-        fig.add_trace(
-            go.Heatmap(z=mosaic, colorscale="RdBu", zmid=0, zmin=-1, zmax=1, showscale=False, hoverinfo="skip"),
-            row=i // cols + 1,
-            col=i % cols + 1,
-        )
+        tiles = weight_heatmap(mosaic, limit=1.0).update(hoverinfo="skip")  # each tile scaled to [−1, 1]
+        fig.add_trace(tiles, row=r, col=c)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_layout(height=300 * rows)

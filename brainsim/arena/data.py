@@ -1,18 +1,19 @@
-"""The arena's data: the shared 2-D tasks, digits, local files, and a user's CSV (pasted text or a
-local .csv file), parsed and validated here so every problem is one clear ConfigError sentence."""
+"""The arena's data: the shared data sets (brainsim.datasets), local files, and a user's CSV (pasted
+text or a local .csv file), parsed and validated here so every problem is one clear ConfigError
+sentence in brainsim.textio's style."""
 
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from brainsim import tasks
+from brainsim import datasets
 from brainsim.config import ConfigError
+from brainsim.textio import numbered_rows, quote, read_text
 
 MAX_CSV_BYTES = 5 * 2**20
 MAX_CSV_ROWS = 20_000
@@ -24,7 +25,7 @@ MIN_ROWS_PER_CLASS = 5  # at least a few for training and one for testing after 
 class Prepared:
     """A split ready for the learners: inputs standardised when they are not images."""
 
-    data: tasks.Dataset
+    data: datasets.Dataset
     class_names: tuple[str, ...]
     mean: np.ndarray  # (d,) subtracted from raw inputs (zeros for images)
     scale: np.ndarray  # (d,) divided into them (ones for images)
@@ -33,97 +34,101 @@ class Prepared:
 
 
 def parse_csv(
-    text: str, label_column: str = "label", source: str = "The CSV text"
+    text: str, label_column: str = "label", source: str = "Field 'csv_text'"
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """Numeric feature columns + one label column -> x float32 (n, d), y int64 (n,), class names.
 
-    The first row is the header. Labels may be any text; classes are numbered in sorted order."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_CSV_BYTES:
-        raise ConfigError(f"{source} is larger than {MAX_CSV_BYTES // 2**20} MB.")
-    rows = [r for r in csv.reader(io.StringIO(text.strip())) if any(c.strip() for c in r)]
+    The first row is the header. Labels may be any text; classes are numbered in sorted order.
+    Errors name `source` and the row as numbered in the text (blank rows count, so it matches an editor)."""
+    rows = _csv_rows(text)
     if not rows:
         raise ConfigError(f"{source} is empty; give a header row of column names and then one row per sample.")
-    header = [c.strip() for c in rows[0]]
-    body = rows[1:]
-    if label_column not in header:
-        raise ConfigError(
-            f"{source} has no label column '{label_column}'; its columns are "
-            f"{', '.join(header[:12])}. Name the label column in 'label column'."
-        )
-    if len(header) < 2:
-        raise ConfigError(f"{source} needs at least one numeric feature column besides '{label_column}'.")
-    if len(body) > MAX_CSV_ROWS:
-        raise ConfigError(f"{source} has {len(body)} rows; at most {MAX_CSV_ROWS} are allowed.")
-    if len(header) - 1 > MAX_CSV_FEATURES:
-        raise ConfigError(f"{source} has {len(header) - 1} feature columns; at most {MAX_CSV_FEATURES} are allowed.")
+    header, body = rows[0][1], rows[1:]
+    _check_header(header, len(body), label_column, source)
     li = header.index(label_column)
     x = np.empty((len(body), len(header) - 1), dtype=np.float64)
     labels = []
-    for r, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise ConfigError(f"{source} row {r} has {len(row)} cells; the header has {len(header)}.")
-        cells = [c.strip() for c in row]
+    for i, (no, cells) in enumerate(body):
+        if len(cells) != len(header):
+            raise ConfigError(f"{source} row {no} has {len(cells)} cells; the header has {len(header)}.")
         labels.append(cells[li])
-        for j, (name, cell) in enumerate((n, c) for k, (n, c) in enumerate(zip(header, cells)) if k != li):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise ConfigError(
-                    f"{source} row {r}, column '{name}' holds '{cell[:20]}', which is not a "
-                    f"number; feature columns must be numeric."
-                ) from None
-            if not math.isfinite(v):
-                raise ConfigError(
-                    f"{source} row {r}, column '{name}' holds '{cell[:20]}'; only finite numbers are allowed."
-                )
-            x[r - 2, j] = v
+        features = [(name, cell) for k, (name, cell) in enumerate(zip(header, cells)) if k != li]
+        x[i] = [_number(cell, f"{source} row {no}, column '{name}'") for name, cell in features]
     if any(not lab for lab in labels):
         raise ConfigError(f"{source} has rows with an empty '{label_column}' cell; every row needs a label.")
     names, y = np.unique(np.array(labels), return_inverse=True)
+    _check_classes(names, y, label_column, source)
+    return x.astype(np.float32), y.astype(np.int64), tuple(str(n) for n in names)
+
+
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """(row number, stripped cells) of every row with a non-blank cell."""
+    out = []
+    for no, row in numbered_rows(text):
+        cells = [c.strip() for c in next(csv.reader([row]))]
+        if any(cells):
+            out.append((no, cells))
+    return out
+
+
+def _check_header(header: list[str], n_rows: int, label_column: str, source: str) -> None:
+    if label_column not in header:
+        raise ConfigError(
+            f"{source} has no label column '{label_column}'; its columns are "
+            f"{', '.join(header[:12])}. Name the label column in 'label_column'."
+        )
+    if len(header) < 2:
+        raise ConfigError(f"{source} needs at least one numeric feature column besides '{label_column}'.")
+    if n_rows > MAX_CSV_ROWS:
+        raise ConfigError(f"{source} has {n_rows} rows; at most {MAX_CSV_ROWS} are allowed.")
+    if len(header) - 1 > MAX_CSV_FEATURES:
+        raise ConfigError(f"{source} has {len(header) - 1} feature columns; at most {MAX_CSV_FEATURES} are allowed.")
+
+
+def _number(cell: str, where: str) -> float:
+    try:
+        v = float(cell)
+    except ValueError:
+        raise ConfigError(
+            f"{where} holds {quote(cell)}, which is not a number; feature columns must be numeric."
+        ) from None
+    if not math.isfinite(v):
+        raise ConfigError(f"{where} holds {quote(cell)}; only finite numbers are allowed.")
+    return v
+
+
+def _check_classes(names: np.ndarray, y: np.ndarray, label_column: str, source: str) -> None:
     if len(names) < 2:
         raise ConfigError(f"{source} has a single class in '{label_column}'; at least two are needed.")
     counts = np.bincount(y)
     if counts.min() < MIN_ROWS_PER_CLASS:
         worst = names[int(counts.argmin())]
         raise ConfigError(
-            f"{source}: class '{worst}' has {counts.min()} rows; each class needs at least {MIN_ROWS_PER_CLASS}."
+            f"{source} is too small: class {quote(worst)} has {counts.min()} rows; "
+            f"each class needs at least {MIN_ROWS_PER_CLASS}."
         )
-    return x.astype(np.float32), y.astype(np.int64), tuple(str(n) for n in names)
 
 
-def read_csv_file(path: str) -> str:
-    """Text of a local .csv file, refusing missing or oversized files."""
-    if not os.path.isfile(path):
-        raise ConfigError(f"File '{path}' does not exist.")
-    if os.path.getsize(path) > MAX_CSV_BYTES:
-        raise ConfigError(f"File '{path}' is larger than {MAX_CSV_BYTES // 2**20} MB; CSV files are limited to that.")
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(f"File '{path}' is not UTF-8 text.") from None
+def _raw(cfg) -> tuple[datasets.Dataset, tuple[str, ...] | None]:
+    """The task's split before standardising, and the class names a CSV gives (None otherwise)."""
+    if cfg.task in datasets.TASKS_2D:
+        return datasets.task_2d(cfg.task, cfg.n_samples, cfg.noise, cfg.train_fraction, cfg.seed), None
+    if cfg.task == "digits":
+        return datasets.digits(cfg.train_fraction, cfg.seed), None
+    if cfg.task == "csv text":
+        x, y, names = parse_csv(cfg.csv_text, cfg.label_column)
+        return datasets.split("csv text", x, y, cfg.train_fraction, cfg.seed), names
+    path = cfg.file_path.strip()  # task "local file": the config refuses an empty path
+    if path.lower().endswith(".csv"):
+        name = os.path.basename(path)
+        x, y, names = parse_csv(read_text(path, MAX_CSV_BYTES), cfg.label_column, f"File '{name}'")
+        return datasets.split(name, x, y, cfg.train_fraction, cfg.seed), names
+    return datasets.load_local(path, cfg.labels_path.strip(), cfg.train_fraction, cfg.seed, cfg.max_samples), None
 
 
 def load(cfg) -> Prepared:
     """The task named by an ArenaConfig, split (seeded by cfg.seed) and standardised."""
-    names = None
-    if cfg.task in tasks.TASKS_2D:
-        data = tasks.task_2d(cfg.task, cfg.n_samples, cfg.noise, cfg.train_fraction, cfg.seed)
-    elif cfg.task == "digits":
-        data = tasks.digits(cfg.train_fraction, cfg.seed)
-    elif cfg.task == "csv text":
-        x, y, names = parse_csv(cfg.csv_text, cfg.label_column, "The CSV text")
-        data = tasks.split("csv text", x, y, cfg.train_fraction, cfg.seed)
-    else:  # local file
-        path = cfg.file_path.strip()
-        if not path:
-            raise ConfigError("Field 'file_path' is empty; give a local .npz, IDX or .csv file.")
-        if path.lower().endswith(".csv"):
-            x, y, names = parse_csv(read_csv_file(path), cfg.label_column, f"File '{os.path.basename(path)}'")
-            data = tasks.split(os.path.basename(path), x, y, cfg.train_fraction, cfg.seed)
-        else:
-            data = tasks.load_local(path, cfg.labels_path.strip(), cfg.train_fraction, cfg.seed, cfg.max_samples)
+    data, names = _raw(cfg)
     if names is None:
         names = tuple(str(i) for i in range(data.n_classes))
     raw_train, raw_test = data.x_train, data.x_test
@@ -133,7 +138,7 @@ def load(cfg) -> Prepared:
         scale = np.where(scale > 1e-8, scale, 1.0).astype(np.float32)
     else:  # pixels are already in [0, 1]; Hebbian features and the CNN want them as they are
         mean, scale = np.zeros(data.n_features, np.float32), np.ones(data.n_features, np.float32)
-    std = tasks.Dataset(
+    std = datasets.Dataset(
         data.name,
         (raw_train - mean) / scale,
         data.y_train,

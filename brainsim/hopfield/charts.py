@@ -7,8 +7,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from brainsim.charts import color_map, line_with_band, style
-from brainsim.hopfield.network import ALPHA_C, OUTCOMES
+from brainsim.charts import GREYS, color_map, empty_figure, learner_grid, line_with_band, style, weight_heatmap
+from brainsim.hopfield.recall import OUTCOMES
+from brainsim.hopfield.storage import ALPHA_C
 
 OUTCOME_COLORS = {
     "recalled": "#2ca02c",
@@ -17,14 +18,6 @@ OUTCOME_COLORS = {
     "partial": "#bcbd22",
     "spurious": "#7f7f7f",
 }
-
-
-def _empty(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style(fig)
 
 
 def capacity_chart(df: pd.DataFrame, cfg) -> go.Figure:
@@ -47,11 +40,12 @@ def capacity_chart(df: pd.DataFrame, cfg) -> go.Figure:
 
 def outcome_chart(df: pd.DataFrame, cfg) -> go.Figure:
     """Share of final states per outcome against load, one panel per learner (mean over seeds)."""
-    cols = [f"n_{o.replace(' ', '_')}" for o in OUTCOMES]
+    names = {f"n_{o.replace(' ', '_')}": o for o in OUTCOMES}  # count column -> outcome
+    cols = list(names)
     g = df.groupby(["learner", "load"], sort=True)[cols + ["n_patterns"]].sum().reset_index()
     long = g.melt(id_vars=["learner", "load", "n_patterns"], value_vars=cols, var_name="outcome", value_name="count")
     long["fraction"] = long["count"] / long["n_patterns"]
-    long["outcome"] = long["outcome"].str[2:].str.replace("_", " ")
+    long["outcome"] = long["outcome"].map(names)
     fig = px.area(
         long,
         x="load",
@@ -93,7 +87,7 @@ def overlap_chart(df: pd.DataFrame, cfg) -> go.Figure:
 def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
     d = df.dropna(subset=["energy_per_neuron"])
     if d.empty:
-        return _empty("No energy to show: the autoencoder has no energy function.")
+        return empty_figure("No energy to show: the autoencoder has no energy function.")
     g = d.groupby(["learner", "sweep"], sort=True)["energy_per_neuron"].mean().reset_index()
     fig = px.line(
         g,
@@ -113,7 +107,7 @@ def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
 def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
     """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1)."""
     if df.empty:
-        return _empty("No patterns to draw.")
+        return empty_figure("No patterns to draw.")
     panels = list(dict.fromkeys(df["panel"]))
     patterns = sorted(df["pattern"].unique())
     fig = make_subplots(
@@ -128,7 +122,7 @@ def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
                     z=z,
                     zmin=-1,
                     zmax=1,
-                    colorscale=[[0, "white"], [1, "black"]],
+                    colorscale=GREYS,  # white = −1, black = +1
                     showscale=False,
                     hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
                 ),
@@ -143,25 +137,20 @@ def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
 
 def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("No weight matrix: choose a classical rule or the autoencoder.")
+        return empty_figure("No weight matrix: choose a classical rule or the autoencoder.")
     learners = list(dict.fromkeys(df["learner"]))
-    fig = make_subplots(rows=1, cols=len(learners), subplot_titles=learners, horizontal_spacing=0.03)
+    fig, _, _ = learner_grid(learners, 0.03, 0.1, max_cols=len(learners))  # one row
     for c, learner in enumerate(learners):
         part = df[df["learner"] == learner]
         z = part.pivot(index="i", columns="j", values="w")
         top = float(z.abs().to_numpy().max()) or 1.0
-        fig.add_trace(
-            go.Heatmap(
-                z=(z / top).to_numpy(),
-                zmin=-1,
-                zmax=1,
-                colorscale="RdBu_r",
-                showscale=c == 0,
-                hovertemplate="w[%{y},%{x}] / max|w| = %{z:.3f}<extra></extra>",
-            ),
-            row=1,
-            col=c + 1,
+        heat = weight_heatmap(
+            (z / top).to_numpy(),
+            limit=1.0,
+            show_scale=c == 0,
+            hovertemplate="w[%{y},%{x}] / max|w| = %{z:.3f}<extra></extra>",
         )
+        fig.add_trace(heat, row=1, col=c + 1)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
     fig.update_layout(height=330)

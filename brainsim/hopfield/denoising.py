@@ -10,7 +10,7 @@ Two architectures with the Hopfield network's weight budget (N² up to the diago
   learning rule differs (gradient descent on a denoising loss instead of a local Hebbian rule).
 - "bottleneck": z = W₂ tanh(W₁ x̃ + b₁) + b₂ with a hidden layer of H = N/2 units: 2 N H = N² weights.
 Recall is measured like the Hopfield networks': iterate s ← sgn(z(s)) synchronously until a fixed
-point or 2-cycle, then compare the final state with the target at overlap ≥ 0.98.
+point or 2-cycle (the same loop, dynamics.settle), then compare the final state with the target at overlap ≥ 0.98.
 
 M independent networks (one per seed and load) are trained side by side as one batched module:
 the loss is a sum of per-network means, so every network's gradients and Adam statistics are its
@@ -22,6 +22,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from brainsim.hopfield.dynamics import Recall, settle
+from brainsim.torchkit import make_optimizer, uniform_init
 
 ARCHITECTURES = ("one-layer", "bottleneck")
 
@@ -36,7 +39,7 @@ class DenoisingAutoencoder(nn.Module):
         self.arch, self.n = arch, n
 
         def uniform(*shape, fan_in):  # nn.Linear's default U(−1/√fan_in, 1/√fan_in), from a seeded generator
-            return nn.Parameter((torch.rand(*shape, generator=generator) * 2 - 1) / fan_in**0.5)
+            return nn.Parameter(uniform_init(generator, shape, fan_in))
 
         if arch == "one-layer":
             self.w = uniform(n_models, n, n, fan_in=n)  # (M, N_in, N_out)
@@ -100,7 +103,7 @@ def train(
     patterns (M, P_max, N) ±1 with mask (M, P_max); corrupt(x, generator) -> a corrupted copy of x,
     redrawn every epoch. Loss of network m = mean BCE over its valid patterns and units.
     """
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = make_optimizer("adam", model.parameters(), lr)
     target = (patterns + 1) / 2  # (M, P, N) in {0, 1}
     weight = mask[..., None].to(patterns.dtype) / (mask.sum(1).clamp(min=1)[:, None, None] * patterns.shape[-1])
     history = torch.empty(epochs, patterns.shape[0])
@@ -116,28 +119,7 @@ def train(
 
 
 @torch.no_grad()
-def recall(model: DenoisingAutoencoder, cues: torch.Tensor, max_steps: int = 30, record: bool = False):
-    """Iterate s ← sgn(z(s)) (ties keep the state) until a fixed point or a 2-cycle, like recall_sync.
-
-    cues (M, K, N) -> (final states (M, K, N), steps (M, K), history (T, M, K, N) or None).
-    """
-    s = cues.clone()
-    prev = torch.zeros_like(s)
-    done = torch.zeros(s.shape[:2], dtype=torch.bool, device=s.device)
-    steps = torch.full(s.shape[:2], max_steps, dtype=torch.long, device=s.device)
-    hist = [s.clone()] if record else None
-    for t in range(1, max_steps + 1):
-        z = model(s)
-        new = torch.where(z > 0, 1.0, torch.where(z < 0, -1.0, s))
-        new = torch.where(done[..., None], s, new)  # finished cues stay put
-        fixed = (new == s).all(-1) & ~done
-        cycle = (new == prev).all(-1) & ~done & ~fixed
-        steps[fixed] = t - 1
-        steps[cycle] = t
-        done |= fixed | cycle
-        prev, s = s, new
-        if record:
-            hist.append(s.clone())
-        if bool(done.all()):
-            break
-    return s, steps, torch.stack(hist) if record else None
+def recall(model: DenoisingAutoencoder, cues: torch.Tensor, max_steps: int = 30, record: bool = False) -> Recall:
+    """Iterate s ← sgn(z(s)) (ties keep the state) until a fixed point or a 2-cycle: `settle` with the
+    network's logits as the field. cues (M, K, N) -> Recall with states (M, K, N), steps (M, K)."""
+    return settle(model, cues, max_steps, record)

@@ -1,4 +1,5 @@
-"""Patterns to store in an associative memory: random ±1 vectors, binarised digits, or the user's own rows.
+"""Patterns to store in an associative memory (random ±1 vectors, binarised digits, or the user's own
+rows) and the cues made from them (bits flipped, or the bottom of the image blanked).
 
 Every source returns ±1 float32 tensors (P, N) and is seeded: the same (seed, stream) gives the
 same patterns. User text is parsed here and every problem becomes one ConfigError sentence.
@@ -16,6 +17,7 @@ from sklearn import datasets as skdata
 
 from brainsim.config import ConfigError
 from brainsim.runtime import rng
+from brainsim.textio import numbered_rows, quote
 
 MAX_UPLOAD_N = 1024
 
@@ -54,32 +56,30 @@ def digit_patterns(seed: int, stream: int, p: int, scale: int) -> tuple[torch.Te
 
 
 def parse_csv(text: str, field: str = "patterns_csv") -> np.ndarray:
-    """Rows of 0/1 or −1/+1 values -> (P, N) int8 ±1.
+    """Rows of 0/1 or −1/+1 values -> (P, N) int8 ±1, read-only (cached: the config's check and the run
+    read the same text).
 
     Rows are separated by newlines or ';'; values by commas or spaces, or written as one run of
     0/1 digits ("0110..."). Every row must have the same length N (4 to 1024) and there must be
     fewer rows than N (the pseudo-inverse rule needs P < N).
     """
-    rows = [r.strip() for r in re.split(r"[\n;]+", text or "") if r.strip()]
+    return _parse_csv(text or "", field)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_csv(text: str, field: str) -> np.ndarray:
+    rows = numbered_rows(text, "\n;")
     if not rows:
         raise ConfigError(
             f"Field '{field}' is empty; paste one pattern per line (or per ';') as 0/1 or -1/+1 "
             "values, or choose random or digits patterns."
         )
     out, seen = [], set()
-    for r, row in enumerate(rows, start=1):
-        tokens = [t for t in re.split(r"[,\s]+", row) if t]
-        if len(tokens) == 1 and re.fullmatch(r"[01]{2,}", tokens[0]):
-            tokens = list(tokens[0])
-        values = []
-        for t in tokens:
-            if t not in ("0", "1", "-1", "+1"):
-                shown = t if len(t) <= 12 else t[:12] + "..."
-                raise ConfigError(f"Field '{field}' row {r} holds {shown!r}; allowed values are 0/1 or -1/+1.")
-            values.append(int(t))
+    for r, row in rows:
+        values = _row_values(row, f"Field '{field}' row {r}")
         if out and len(values) != len(out[0]):
             raise ConfigError(
-                f"Field '{field}' row {r} has {len(values)} values but row 1 has {len(out[0])}; "
+                f"Field '{field}' row {r} has {len(values)} values but row {rows[0][0]} has {len(out[0])}; "
                 "every pattern must have the same length."
             )
         seen.update(values)
@@ -94,7 +94,20 @@ def parse_csv(text: str, field: str = "patterns_csv") -> np.ndarray:
             f"Field '{field}' has {len(out)} rows of {n} values; store fewer patterns than values per row."
         )
     a = np.array(out, dtype=np.int8)
-    return np.where(a == 1, 1, -1).astype(np.int8)
+    a = np.where(a == 1, 1, -1).astype(np.int8)
+    a.setflags(write=False)  # shared by every caller of the cache
+    return a
+
+
+def _row_values(row: str, where: str) -> list[int]:
+    """The values of one row: separated by commas or spaces, or one run of 0/1 digits."""
+    tokens = [t for t in re.split(r"[,\s]+", row) if t]
+    if len(tokens) == 1 and re.fullmatch(r"[01]{2,}", tokens[0]):
+        tokens = list(tokens[0])
+    for t in tokens:
+        if t not in ("0", "1", "-1", "+1"):
+            raise ConfigError(f"{where} holds {quote(t)}; allowed values are 0/1 or -1/+1.")
+    return [int(t) for t in tokens]
 
 
 def image_shape(n: int, source: str, scale: int = 1) -> tuple[int, int]:
@@ -103,3 +116,50 @@ def image_shape(n: int, source: str, scale: int = 1) -> tuple[int, int]:
         return 8 * scale, 8 * scale
     h = max(d for d in range(1, math.isqrt(n) + 1) if n % d == 0)
     return h, n // h
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def flip_cue(patterns: torch.Tensor, fraction: float, generator: torch.Generator) -> torch.Tensor:
+    """Flip exactly round(fraction·N) randomly chosen bits of each pattern (a cue at overlap 1 − 2f)."""
+    p, n = patterns.shape
+    k = int(round(fraction * n))
+    ranks = torch.argsort(torch.rand(p, n, generator=generator), dim=1)  # (P, N) random permutation per row
+    flip = (ranks < k).to(patterns.device)
+    return torch.where(flip, -patterns, patterns)
+
+
+def occlude_cue(patterns: torch.Tensor, fraction: float) -> torch.Tensor:
+    """Blank (set to −1, 'off') the last round(fraction·N) pixels in row-major order: the bottom of an image."""
+    n = patterns.shape[-1]
+    k = int(round(fraction * n))
+    out = patterns.clone()
+    if k:
+        out[..., n - k :] = -1.0
+    return out
+
+
+def make_cues(kind: str, x: torch.Tensor, fraction: float, gen: torch.Generator) -> torch.Tensor:
+    """Cues from patterns (..., P, N): exact-count random flips ('flip'), or the bottom `fraction` blanked."""
+    if kind == "occlude":
+        return occlude_cue(x, fraction)
+    flat = x.reshape(-1, x.shape[-1])
+    return flip_cue(flat, fraction, gen).reshape(x.shape)
+
+
+def training_corruption(kind: str, max_fraction: float):
+    """Training corruption of the autoencoder: the cue's kind at a level drawn uniformly in [0, max_fraction]
+    per example, redrawn every epoch, so the network learns the whole way from a cue back to the clean
+    pattern (and to keep a clean pattern clean, as iterated recall needs). -> corrupt(x, generator)."""
+
+    def corrupt(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        level = (torch.rand(x.shape[:-1], generator=gen) * max_fraction).to(x.device)[..., None]  # (..., 1)
+        if kind == "occlude":
+            n = x.shape[-1]
+            hide = torch.arange(n, device=x.device) >= n - torch.round(level * n)  # bottom of the image
+            return torch.where(hide, -1.0, x)
+        flip = torch.rand(x.shape, generator=gen).to(x.device) < level
+        return torch.where(flip, -x, x)
+
+    return corrupt

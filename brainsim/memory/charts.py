@@ -6,7 +6,10 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from brainsim.charts import color_map, line_with_band, mean_band, style
+from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, mean_band, style, weight_heatmap
+from brainsim.memory.conditions import N_FIRST
+from brainsim.memory.schedule import HOUR
+from brainsim.memory.tables import EBBINGHAUS
 
 EBB_NAME = "ebbinghaus 1885"
 
@@ -52,11 +55,9 @@ def retention_chart(df: pd.DataFrame, cfg) -> go.Figure:
     fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall (1 = perfect, 0 = chance)", log_x=True)
     _recolor(fig, d["series"])
     if getattr(cfg, "ebbinghaus_overlay", False):
-        from brainsim.memory.experiment import EBBINGHAUS
-
         fig.add_trace(
             go.Scatter(
-                x=[t / 3600 for t, _ in EBBINGHAUS],
+                x=[t / HOUR for t, _ in EBBINGHAUS],
                 y=[s / 100 for _, s in EBBINGHAUS],
                 mode="markers+lines",
                 name="Ebbinghaus 1885 (savings)",
@@ -142,27 +143,19 @@ def distal_chart(df: pd.DataFrame, cfg) -> go.Figure:
 
 
 def interference_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    fig = line_with_band(df, "n_learned", "recall", color="learner", y_label="recall of the first 5 items")
+    fig = line_with_band(df, "n_learned", "recall", color="learner", y_label=f"recall of the first {N_FIRST} items")
     fig.update_xaxes(title="items learned")
     return fig
 
 
 def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """One heatmap per weight component (fast, slow, backprop), post rows against pre columns."""
     comps = list(dict.fromkeys(df["component"]))
-    fig = go.Figure()
     if not comps:
-        return style(fig)
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(rows=1, cols=len(comps), subplot_titles=comps)
+        return empty_figure("No weights to show.")
+    fig, _, _ = learner_grid(comps, h_space=0.2 / len(comps), v_space=0.3)
     for i, comp in enumerate(comps):
-        part = df[df.component == comp]
-        z = part.pivot(index="post", columns="pre", values="w")
-        lim = float(abs(z.to_numpy()).max()) or 1.0
-        fig.add_trace(
-            go.Heatmap(z=z.to_numpy(), zmin=-lim, zmax=lim, colorscale="RdBu_r", showscale=False, name=comp),
-            row=1,
-            col=i + 1,
-        )
+        z = df[df.component == comp].pivot(index="post", columns="pre", values="w").to_numpy()
+        fig.add_trace(weight_heatmap(z, name=comp), row=1, col=i + 1)
         fig.update_yaxes(autorange="reversed", row=1, col=i + 1)
     return style(fig)

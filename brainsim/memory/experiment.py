@@ -6,51 +6,29 @@ slow (long-term) weight with synaptic tagging and capture (or a Benna-Fusi chain
 a one-layer N -> N net with the same connections, or an N -> H -> N autoencoder with about as many
 weights, trained by torch.optim on the same presentations.
 Recall is measured identically for both (noisy cue, k-winners-take-all dynamics, overlap).
+
+This module declares the page: its config, notes, equations and charts. The model lives in synapse,
+plasticity, recall, nets and sim; the conditions and tables in conditions, tables and run.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-import time
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
-from brainsim.config import BaseConfig, ConfigError, param
+from brainsim.config import BaseConfig, param
 from brainsim.memory import charts as mc
-from brainsim.memory import synapse as syn
-from brainsim.memory.nets import BACKPROP_MODELS, OPTIMIZERS, make_items, n_active
-from brainsim.memory.schedule import (
-    Event,
-    label,
-    parse_custom,
-    parse_duration,
-    rep_offsets,
-    stream_events,
-    study_events,
-)
-from brainsim.memory.sim import RULES, SYNAPSES, TRIGGERS, SimSpec, simulate, to_frame_rows
+from brainsim.memory.conditions import MAX_STREAM, N_FIRST
+from brainsim.memory.nets import BACKPROP_MODELS, OPTIMIZER_STATE, OPTIMIZERS
+from brainsim.memory.recall import n_active
+from brainsim.memory.run import run
+from brainsim.memory.schedule import DAY, MIN, parse_custom, parse_duration
+from brainsim.memory.sim import RULES, SYNAPSES, TRIGGERS
+from brainsim.memory.synapse import chain_stages
+from brainsim.memory.tables import metrics
 from brainsim.registry import Chart, Equation, Experiment
-from brainsim.runtime import resolve_device
+from brainsim.textio import quote
 
-SYN_NAME = "two-timescale synapse"
-BP_NAME = "backprop net"
-MIN, HOUR, DAY = 60.0, 3600.0, 86400.0
 MAX_STATE_MB = 600  # bound on the largest simulation's tensors
-MAX_STREAM = 200  # interference items per simulation
-N_FIRST = 5  # "early items" tracked by the interference curve
-# Ebbinghaus (1885) savings after relearning nonsense-syllable lists (delay in seconds, savings %).
-EBBINGHAUS = (
-    (20 * MIN, 58.2),
-    (HOUR, 44.2),
-    (8.8 * HOUR, 35.8),
-    (DAY, 33.7),
-    (2 * DAY, 27.8),
-    (6 * DAY, 25.4),
-    (31 * DAY, 21.1),
-)
 DEFAULT_CUSTOM = "time, item, reward\n0, 0, 1\n1 min, 1, 0\n1 h, 0, 1\n1 h, 1, 0\n1 d, 0, 1\n1 d, 1, 0"
 
 
@@ -240,7 +218,10 @@ class MemoryConfig(BaseConfig):
         try:
             delays = [parse_duration(d) for d in self.test_delays]
         except ValueError as exc:
-            return f"Field 'test_delays' has '{exc}', which is not a duration like 20 min, 9 h or 31 d (at most 366 d)."
+            return (
+                f"Field 'test_delays' has {quote(exc)}, which is not a duration like 20 min, 9 h or 31 d "
+                "(at most 366 d)."
+            )
         if not delays or min(delays) <= 0:
             return "Field 'test_delays' needs at least one delay above 0."
         if self.custom_schedule.strip() or self.schedule == "custom":
@@ -260,559 +241,11 @@ class MemoryConfig(BaseConfig):
 
 def state_mb(cfg: MemoryConfig) -> float:
     """Memory of the largest simulation: (S, N, N) float32 tensors of both learners plus temporaries."""
-    per = {"tagging and capture": 3, "benna-fusi chain": 2 + _stages(cfg)}[cfg.synapse_model]
+    stages = chain_stages(cfg.tau_stm * MIN, cfg.tau_ltm * DAY)
+    per = {"tagging and capture": 3, "benna-fusi chain": 2 + stages}[cfg.synapse_model]
     per += 1 if cfg.rule == "three-factor" else 0
-    per += 3 + {"sgd": 0, "momentum": 1, "adam": 2}[cfg.optimizer] + 3  # backprop w, grad + temporaries
+    per += 3 + OPTIMIZER_STATE[cfg.optimizer] + 3  # backprop w, grad + temporaries
     return per * cfg.seeds * cfg.n_units**2 * 4 / 2**20
-
-
-def _stages(cfg: MemoryConfig) -> int:
-    return int(min(12, max(2, 2 + round(math.log(cfg.tau_ltm * DAY / (cfg.tau_stm * MIN), 4)))))
-
-
-# --------------------------------------------------------------------------- building blocks
-
-
-def _spec(cfg: MemoryConfig, **over) -> SimSpec:
-    n, f = cfg.n_units, cfg.coding_level
-    # Soft bound in weight units: one fresh presentation moves an item's co-active synapse by
-    # eta (1 - f) / (N f); the fast weight saturates at fast_cap times that.
-    w_max = cfg.fast_cap * cfg.eta * (1 - f) / (n * f)
-    params = syn.SynapseParams(
-        tau_stm=cfg.tau_stm * MIN,
-        tau_ltm=cfg.tau_ltm * DAY,
-        tau_tag=cfg.tau_tag * MIN,
-        tau_p=cfg.tau_prp * MIN,
-        kappa=cfg.capture_rate / HOUR,
-        w_max=w_max,
-    )
-    d = dict(
-        n=n,
-        f=f,
-        rule=cfg.rule,
-        eta=cfg.eta,
-        synapse=cfg.synapse_model,
-        params=params,
-        trigger=cfg.trigger,
-        rep_threshold=cfg.rep_threshold,
-        tau_e=cfg.tau_e,
-        baseline_rate=cfg.baseline_rate,
-        cue_noise=cfg.cue_noise,
-        sigma=cfg.neural_noise,
-        recall_steps=cfg.recall_steps,
-        optimizer=cfg.optimizer,
-        lr=cfg.lr,
-        steps=cfg.steps,
-        reward_weighted=cfg.reward_weighted_loss,
-        backprop_model=cfg.backprop_model,
-    )
-    d.update(over)
-    return SimSpec(**d)
-
-
-def rewarded_items(n_items: int, fraction: float) -> list[float]:
-    """R per item: evenly spread, round(fraction * n) items get 1 (item indices are arbitrary:
-    patterns are random per seed)."""
-    return [float(math.floor((i + 1) * fraction + 1e-9) > math.floor(i * fraction + 1e-9)) for i in range(n_items)]
-
-
-def _delays(cfg: MemoryConfig) -> list[float]:
-    return sorted({parse_duration(d) for d in cfg.test_delays})
-
-
-def _study(cfg: MemoryConfig, schedule: str) -> list[Event]:
-    """Target-item presentations and their reward events for one schedule."""
-    rewards = rewarded_items(cfg.n_items, cfg.reward_fraction)
-    if schedule == "custom":
-        ev = []
-        for t, item, r in parse_custom(cfg.custom_schedule, cfg.n_items):
-            ev.append(Event(t, "present", item, r, "custom"))
-            ev.append(Event(t + cfg.reward_delay, "reward", item, r))
-        return ev
-    stagger = cfg.massed_gap / cfg.n_items  # items of a session spread within one massed gap
-    offsets = rep_offsets(schedule, cfg.n_reps, cfg.massed_gap, cfg.interval * MIN)
-    return study_events(offsets, cfg.n_items, stagger, rewards, cfg.reward_delay)
-
-
-def _with_stream_and_tests(cfg: MemoryConfig, study: list[Event], trace_grid: bool) -> tuple[list[Event], float]:
-    """Add the interference stream (between first and last study presentation) and recall tests."""
-    t_pres = [e.t for e in study if e.kind == "present"]
-    t0, t_end = min(t_pres), max(t_pres)
-    stream, _ = stream_events(t0, t_end, cfg.interference_rate, cfg.n_items, MAX_STREAM, cfg.reward_delay)
-    delays = _delays(cfg)
-    tests = [Event(t_end + d, "test", -1, 0.0, label(d)) for d in delays]
-    ev = study + stream + tests
-    if trace_grid:
-        ev += _trace_tests(t0, t_end + max(delays), [e.t for e in study if e.kind == "present" and e.item < N_TRACE])
-        ev.append(Event(t_end + min(delays), "snapshot"))
-    return ev, t_end
-
-
-N_TRACE = 3  # items followed in the traces table
-
-
-def _trace_tests(t0: float, t1: float, t_pres: list[float]) -> list[Event]:
-    """Trace sample times: log-spaced after the first presentation, plus just before/after each
-    presentation of a traced item."""
-    grid = t0 + np.geomspace(1.0, max(2.0, t1 - t0), 32)
-    times = set(np.round(grid, 3).tolist())
-    for t in t_pres:
-        times.update((round(t - 0.5, 3), round(t + 0.5, 3)))
-    return [Event(t, "test", N_TRACE, 0.0, "trace") for t in sorted(times) if t >= t0]
-
-
-def _frame(res, seeds: list[int], **ids) -> pd.DataFrame:
-    cols = to_frame_rows(res, **ids)
-    df = pd.DataFrame(cols)
-    if len(df):
-        df["seed"] = np.asarray(seeds)[df.pop("seed_index").to_numpy(dtype=int)]
-    return df
-
-
-# --------------------------------------------------------------------------- run
-
-
-def run(cfg: MemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
-    dev = resolve_device(cfg.device)
-    seeds = [cfg.seed + s for s in range(cfg.seeds)]
-    say = progress or (lambda frac, msg: None)
-    n, f = cfg.n_units, cfg.coding_level
-    bank = make_items(seeds, cfg.n_items + MAX_STREAM, n, f, 0, dev)  # (S, B, N) targets then stream
-    targets = list(range(cfg.n_items))
-    delays = _delays(cfg)
-    timing = []
-    total = 8.0
-    counts = dict(presentations=0, synapse_events=0, bp_steps=0)
-
-    def go(name, spec, events, test_items, stream, step, items_bank, test_sets=None, span=1.0):
-        say(step / total, f"simulating: {name}")
-        t = time.perf_counter()
-
-        def within(frac):  # progress inside one long simulation (large N)
-            say((step + span * frac) / total, f"simulating: {name} ({frac:.0%})")
-
-        res, _, _, c = simulate(
-            spec,
-            items_bank,
-            events,
-            test_items,
-            cfg.seed,
-            stream,
-            learner_name=SYN_NAME,
-            backprop_name=BP_NAME,
-            test_sets=test_sets,
-            progress=within if span > 0 else None,
-        )
-        timing.append(
-            dict(
-                part=name,
-                wall_s=time.perf_counter() - t,
-                presentations=c["presentations"],
-                synapse_events=c["synapse_events"],
-                synapse_updates=c["synapse_events"] * len(seeds) * n * n,
-                synapses_written=c["synapses_written"],
-                synapse_s=c["synapse_s"],
-                backprop_s=c["backprop_s"],
-                bp_steps=c["bp_steps"],
-            )
-        )
-        for k in counts:
-            counts[k] += c[k]
-        return res, c
-
-    # 1. retention: consolidation on / off on the user's schedule (the backprop net has no such switch:
-    #    it sees the same stream, so it is simulated once and shown in both conditions).
-    ev_on, t_end = _with_stream_and_tests(cfg, _study(cfg, cfg.schedule), trace_grid=True)
-    res_on, c_on = go("consolidation on", _spec(cfg), ev_on, targets, 1, 0, bank)
-    ev_off, _ = _with_stream_and_tests(cfg, _study(cfg, cfg.schedule), trace_grid=False)
-    res_off, _ = go("consolidation off", _spec(cfg, trigger="off", backprop=False), ev_off, targets, 1, 1, bank)
-    on = _frame(res_on, seeds)
-    off = _frame(res_off, seeds)
-    traces = on[on.tag == "trace"].copy()
-    ret_on = on[on.tag != "trace"]
-    retention = pd.concat(
-        [
-            ret_on.assign(condition="consolidation on"),
-            ret_on[ret_on.learner == BP_NAME].assign(condition="consolidation off"),
-            off.assign(condition="consolidation off"),
-        ],
-        ignore_index=True,
-    )
-
-    # 2. spacing: the same number of presentations, massed vs spaced vs expanding.
-    spacing_parts = []
-    for i, sched in enumerate(("massed", "spaced", "expanding")):
-        if sched == cfg.schedule:
-            part = ret_on
-        else:
-            ev, _ = _with_stream_and_tests(cfg, _study(cfg, sched), trace_grid=False)
-            part = _frame(go(sched, _spec(cfg), ev, targets, 1, 2 + i / 3, bank, span=1 / 3)[0], seeds)
-        spacing_parts.append(part.assign(schedule=sched))
-    spacing_all = pd.concat(spacing_parts, ignore_index=True)
-
-    # 3. reward-gated consolidation: the trigger is reward only. The backprop net has no trigger and sees the
-    #    same presentations as in condition 1, so its rows are taken from there instead of trained again.
-    ev_r, _ = _with_stream_and_tests(cfg, _study(cfg, cfg.schedule), trace_grid=False)
-    rew = _frame(go("reward-gated", _spec(cfg, trigger="reward", backprop=False), ev_r, targets, 1, 3, bank)[0], seeds)
-    rew = pd.concat([rew, ret_on[ret_on.learner == BP_NAME]], ignore_index=True)
-    r_of = _item_rewards(cfg)
-    rew["rewarded"] = [bool(r_of.get(int(i), 0.0) > 0) for i in rew["item"]]
-
-    # 4. distal reward: three-factor rule, one presentation per item, reward after a delay.
-    distal = _distal(cfg, seeds, bank, go)
-
-    # 5. interference: items learned one after another; recall of the first ones.
-    inter = _interference(cfg, seeds, make_items(seeds, cfg.stream_items, n, f, 1, dev), go)
-
-    say(7.5 / total, "building tables")
-    tables = {
-        "traces": _traces_table(traces, ev_on, cfg),
-        "retention": _retention_table(retention),
-        "ebbinghaus": ebbinghaus_table(),
-        "spacing": _spacing_table(spacing_all, delays),
-        "reward": _reward_table(rew),
-        "distal": distal,
-        "interference": inter,
-        "weights": _weights_table(c_on.get("snapshot"), cfg),
-    }
-    tables["summary"] = _summary(tables, cfg, counts, t_end)
-    tables["timing"] = pd.DataFrame(timing)
-    say(1.0, "done")
-    return tables
-
-
-def _item_rewards(cfg: MemoryConfig) -> dict[int, float]:
-    if cfg.schedule == "custom":
-        out: dict[int, float] = {}
-        for _, item, r in parse_custom(cfg.custom_schedule, cfg.n_items):
-            out[item] = max(out.get(item, 0.0), r)
-        return out
-    return dict(enumerate(rewarded_items(cfg.n_items, cfg.reward_fraction)))
-
-
-def _distal(cfg: MemoryConfig, seeds, bank, go) -> pd.DataFrame:
-    """Three-factor rule with the reward `d` seconds after each presentation, for every (d, tau_e).
-    Items are spread far apart (so each reward meets only its own eligibility); each rewarded item is
-    recalled one second after its reward, before its fast trace fades."""
-    n_items = min(cfg.n_items, 10)
-    rewards = rewarded_items(n_items, 0.5)
-    out = []
-    n_sims = len(cfg.distal_tau_e) * len(cfg.distal_delays)
-    for j, tau_e in enumerate(cfg.distal_tau_e):
-        for jd, d in enumerate(cfg.distal_delays):
-            gap = 20.0 * max(d, tau_e, 1.0)
-            ev = []
-            for i in range(n_items):
-                t = i * gap
-                ev += [Event(t, "present", i, rewards[i]), Event(t + d, "reward", i, rewards[i])]
-                if rewards[i] > 0:
-                    ev.append(Event(t + d + 1.0, "test", i, 0.0, f"item {i}"))
-            spec = _spec(
-                cfg, rule="three-factor", trigger="off", tau_e=tau_e, backprop=False, synapse="tagging and capture"
-            )
-            sets = {f"item {i}": [i] for i in range(n_items)}
-            res, _ = go(
-                f"distal tau_e={tau_e:g}s d={d:g}s",
-                spec,
-                ev,
-                [],
-                2,
-                4 + 2 * (j * len(cfg.distal_delays) + jd) / n_sims,
-                bank,
-                test_sets=sets,
-                span=2 / n_sims,
-            )
-            out.append(_frame(res, seeds).assign(tau_e_s=tau_e, reward_delay_s=d))
-    df = pd.concat(out, ignore_index=True)
-    df = df.groupby(["tau_e_s", "reward_delay_s", "learner", "seed"], sort=True, as_index=False).agg(
-        recall=("recall", "mean"), strength=("strength", "mean")
-    )
-    df["condition"] = "rewarded items, R = 1"
-    df["learner"] = "three-factor"
-    return df[["condition", "learner", "tau_e_s", "reward_delay_s", "seed", "recall", "strength"]]
-
-
-def _interference(cfg: MemoryConfig, seeds, ibank, go) -> pd.DataFrame:
-    """The first N_FIRST items are studied on the user's schedule (spaced when custom); then new items
-    arrive at `interference_rate` per hour, each with n_reps massed presentations. After each new item,
-    recall of the first items is tested in both learners (n_learned counts all items learned so far)."""
-    sched = "spaced" if cfg.schedule == "custom" else cfg.schedule
-    stagger = cfg.massed_gap / N_FIRST
-    offsets = rep_offsets(sched, cfg.n_reps, cfg.massed_gap, cfg.interval * MIN)
-    ev = study_events(offsets, N_FIRST, stagger, [0.0] * N_FIRST, cfg.reward_delay)
-    t_first = max(e.t for e in ev) + stagger
-    ev.append(Event(t_first, "test", -1, 0.0, str(N_FIRST)))
-    gap = 3600.0 / cfg.interference_rate if cfg.interference_rate > 0 else 600.0
-    massed = rep_offsets("massed", cfg.n_reps, min(cfg.massed_gap, gap / (cfg.n_reps + 1)), 0.0)
-    for m in range(N_FIRST, cfg.stream_items):
-        t0 = t_first + (m - N_FIRST + 1) * gap
-        for o in massed:
-            ev.append(Event(t0 + o, "present", m, 0.0))
-            ev.append(Event(t0 + o + cfg.reward_delay, "reward", m, 0.0))
-        ev.append(Event(t0 + massed[-1] + cfg.reward_delay + 1.0, "test", -1, 0.0, str(m + 1)))
-    res, _ = go("interference", _spec(cfg), ev, list(range(N_FIRST)), 3, 6, ibank)
-    df = _frame(res, seeds)
-    df["n_learned"] = df["tag"].astype(int)
-    df = df.groupby(["learner", "seed", "n_learned"], sort=True, as_index=False).agg(
-        recall=("recall", "mean"), strength=("strength", "mean"), diverged=("diverged", "any")
-    )
-    return df[["learner", "n_learned", "seed", "recall", "strength", "diverged"]]
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def _traces_table(tr: pd.DataFrame, events: list[Event], cfg: MemoryConfig) -> pd.DataFrame:
-    rows = tr.assign(event="test")[
-        ["learner", "item", "seed", "t_s", "event", "strength_fast", "strength_slow", "strength", "recall"]
-    ]
-    ev_rows = [
-        dict(
-            learner=SYN_NAME,
-            item=e.item,
-            seed=-1,
-            t_s=e.t,
-            event="presentation" if e.kind == "present" else "reward",
-            strength_fast=np.nan,
-            strength_slow=np.nan,
-            strength=np.nan,
-            recall=np.nan,
-        )
-        for e in events
-        if (e.kind == "present" and e.item < N_TRACE) or (e.kind == "reward" and e.item < N_TRACE and e.value > 0)
-    ]
-    out = pd.concat([rows, pd.DataFrame(ev_rows)], ignore_index=True)
-    out["t_h"] = out["t_s"] / HOUR
-    out = out.sort_values(["learner", "item", "event", "seed", "t_s"], kind="stable").reset_index(drop=True)
-    return out[
-        ["learner", "item", "seed", "event", "t_s", "t_h", "strength_fast", "strength_slow", "strength", "recall"]
-    ]
-
-
-def _retention_table(df: pd.DataFrame) -> pd.DataFrame:
-    g = df.groupby(["condition", "learner", "seed", "tag"], sort=False, as_index=False).agg(
-        t_s=("t_s", "first"),
-        recall=("recall", "mean"),
-        strength=("strength", "mean"),
-        strength_fast=("strength_fast", "mean"),
-        strength_slow=("strength_slow", "mean"),
-        diverged=("diverged", "any"),
-    )
-    g = g.rename(columns={"tag": "delay"})
-    g["delay_s"] = g["delay"].map(_label_to_s)
-    g["delay_h"] = g["delay_s"] / HOUR
-    g = g.sort_values(["condition", "learner", "seed", "delay_s"], kind="stable").reset_index(drop=True)
-    return g[
-        [
-            "condition",
-            "learner",
-            "seed",
-            "delay",
-            "delay_s",
-            "delay_h",
-            "recall",
-            "strength",
-            "strength_fast",
-            "strength_slow",
-            "diverged",
-        ]
-    ]
-
-
-def _label_to_s(text: str) -> float:
-    return parse_duration(text.replace(" ", ""))
-
-
-def _spacing_table(df: pd.DataFrame, delays: list[float]) -> pd.DataFrame:
-    short, long_ = label(delays[0]), label(delays[-1])
-    df = df[df.tag.isin([short, long_])]
-    g = df.groupby(["schedule", "learner", "seed", "tag"], sort=False, as_index=False).agg(
-        recall=("recall", "mean"), strength=("strength", "mean"), strength_slow=("strength_slow", "mean")
-    )
-    g["test"] = np.where(g["tag"] == short, "short delay", "long delay")
-    g = g.rename(columns={"tag": "delay"})
-    g["delay_s"] = g["delay"].map(_label_to_s)
-    g = g.sort_values(["schedule", "learner", "seed", "delay_s"], kind="stable").reset_index(drop=True)
-    return g[["schedule", "learner", "test", "delay", "delay_s", "seed", "recall", "strength", "strength_slow"]]
-
-
-def _reward_table(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.assign(condition=np.where(df["rewarded"], "rewarded", "unrewarded"))
-    g = df.groupby(["condition", "learner", "seed", "tag"], sort=False, as_index=False).agg(
-        recall=("recall", "mean"), strength=("strength", "mean"), strength_slow=("strength_slow", "mean")
-    )
-    g = g.rename(columns={"tag": "delay"})
-    g["delay_s"] = g["delay"].map(_label_to_s)
-    g["delay_h"] = g["delay_s"] / HOUR
-    g = g.sort_values(["condition", "learner", "seed", "delay_s"], kind="stable").reset_index(drop=True)
-    return g[["condition", "learner", "seed", "delay", "delay_s", "delay_h", "recall", "strength", "strength_slow"]]
-
-
-def fit_two_timescales(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
-    """Least-squares fit y ~ a e^{-t/tau_f} + b e^{-t/tau_s} (a, b >= 0) by a log grid over the two time
-    constants and non-negative linear least squares for the amplitudes. Returns (a, tau_f, b, tau_s, rmse)."""
-    best = None
-    for tf in np.geomspace(60.0, 2 * DAY, 60):
-        for ts in np.geomspace(DAY, 20 * 365 * DAY, 80):
-            a_mat = np.stack([np.exp(-t / tf), np.exp(-t / ts)], axis=1)
-            coef, *_ = np.linalg.lstsq(a_mat, y, rcond=None)
-            coef = np.clip(coef, 0.0, None)
-            err = float(np.sqrt(np.mean((a_mat @ coef - y) ** 2)))
-            if best is None or err < best[-1]:
-                best = (float(coef[0]), float(tf), float(coef[1]), float(ts), err)
-    return best
-
-
-def ebbinghaus_table() -> pd.DataFrame:
-    return _ebbinghaus_cached().copy()
-
-
-@functools.lru_cache(maxsize=1)
-def _ebbinghaus_cached() -> pd.DataFrame:
-    """Constant data and its fit: computed once per process."""
-    t = np.array([d for d, _ in EBBINGHAUS])
-    y = np.array([s for _, s in EBBINGHAUS]) / 100.0
-    a, tf, b, ts, _ = fit_two_timescales(t, y)
-    grid = np.geomspace(10 * MIN, 40 * DAY, 40)
-    data = pd.DataFrame(dict(source="ebbinghaus 1885", delay_s=t, savings=y))
-    fit = pd.DataFrame(
-        dict(source="two-timescale fit", delay_s=grid, savings=a * np.exp(-grid / tf) + b * np.exp(-grid / ts))
-    )
-    out = pd.concat([data, fit], ignore_index=True)
-    out["delay_h"] = out["delay_s"] / HOUR
-    out["tau_fast_min"] = tf / MIN
-    out["tau_slow_d"] = ts / DAY
-    return out[["source", "delay_s", "delay_h", "savings", "tau_fast_min", "tau_slow_d"]]
-
-
-def _weights_table(snap, cfg: MemoryConfig) -> pd.DataFrame:
-    if not snap:
-        return pd.DataFrame(columns=["component", "post", "pre", "w"])
-    m = min(cfg.heatmap_units, cfg.n_units)
-    parts = []
-    ii, jj = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
-    for comp, key in (("fast (short-term)", "fast"), ("slow (long-term)", "slow"), ("backprop", "backprop")):
-        w = snap.get(key)
-        if w is None:
-            continue
-        parts.append(
-            pd.DataFrame(dict(component=comp, post=ii.ravel(), pre=jj.ravel(), w=w[:m, :m].cpu().numpy().ravel()))
-        )
-    return pd.concat(parts, ignore_index=True)
-
-
-def _summary(t: dict[str, pd.DataFrame], cfg: MemoryConfig, counts: dict, t_end: float) -> pd.DataFrame:
-    ret = t["retention"]
-    long_ = ret["delay_s"].max()
-    short = ret["delay_s"].min()
-    rows = []
-    for (cond, learner), g in ret.groupby(["condition", "learner"], sort=True):
-        rows.append(
-            dict(
-                part="retention",
-                condition=cond,
-                learner=learner,
-                measure=f"recall at {label(short)}",
-                value=g[g.delay_s == short]["recall"].mean(),
-            )
-        )
-        rows.append(
-            dict(
-                part="retention",
-                condition=cond,
-                learner=learner,
-                measure=f"recall at {label(long_)}",
-                value=g[g.delay_s == long_]["recall"].mean(),
-            )
-        )
-    sp = t["spacing"]
-    for (sched, learner), g in sp[sp.test == "long delay"].groupby(["schedule", "learner"], sort=True):
-        rows.append(
-            dict(
-                part="spacing",
-                condition=sched,
-                learner=learner,
-                measure=f"recall at {label(long_)}",
-                value=g["recall"].mean(),
-            )
-        )
-    rw = t["reward"]
-    for (cond, learner), g in rw[rw.delay_s == rw.delay_s.max()].groupby(["condition", "learner"], sort=True):
-        rows.append(
-            dict(
-                part="reward-gated",
-                condition=cond,
-                learner=learner,
-                measure=f"recall at {label(long_)}",
-                value=g["recall"].mean(),
-            )
-        )
-    it = t["interference"]
-    for learner, g in it.groupby("learner", sort=True):
-        last = g[g.n_learned == g.n_learned.max()]
-        rows.append(
-            dict(
-                part="interference",
-                condition=f"after {int(g.n_learned.max())} items",
-                learner=learner,
-                measure=f"recall of first {N_FIRST} items",
-                value=last["recall"].mean(),
-            )
-        )
-    eb = t["ebbinghaus"]
-    rows.append(
-        dict(
-            part="ebbinghaus fit",
-            condition="",
-            learner="",
-            measure="tau_fast (min)",
-            value=float(eb["tau_fast_min"].iloc[0]),
-        )
-    )
-    rows.append(
-        dict(
-            part="ebbinghaus fit",
-            condition="",
-            learner="",
-            measure="tau_slow (d)",
-            value=float(eb["tau_slow_d"].iloc[0]),
-        )
-    )
-    for k, v in counts.items():
-        rows.append(dict(part="budget", condition="all", learner="", measure=k, value=float(v)))
-    rows.append(dict(part="budget", condition="", learner="", measure="study span (h)", value=t_end / HOUR))
-    return pd.DataFrame(rows)
-
-
-def metrics(tables: dict[str, pd.DataFrame], cfg: MemoryConfig) -> list[tuple[str, str]]:
-    ret = tables["retention"]
-    long_ = ret["delay_s"].max()
-    last = ret[ret.delay_s == long_]
-
-    def m(cond, learner):
-        return last[(last.condition == cond) & (last.learner == learner)]["recall"].mean()
-
-    sp = tables["spacing"]
-    spl = sp[(sp.test == "long delay") & (sp.learner == SYN_NAME)].groupby("schedule")["recall"].mean()
-    it = tables["interference"]
-    itl = it[it.n_learned == it.n_learned.max()].groupby("learner")["recall"].mean()
-    return [
-        (
-            f"synapse recall at {label(long_)}, consolidation on / off",
-            f"{m('consolidation on', SYN_NAME):.2f} / {m('consolidation off', SYN_NAME):.2f}",
-        ),
-        (f"spaced − massed at {label(long_)}", f"{spl.get('spaced', np.nan) - spl.get('massed', np.nan):+.2f}"),
-        (
-            f"early items after {int(it.n_learned.max())} items: synapse / backprop",
-            f"{itl.get(SYN_NAME, np.nan):.2f} / {itl.get(BP_NAME, np.nan):.2f}",
-        ),
-    ]
-
-
-def validate(cfg: MemoryConfig) -> None:
-    problem = cfg.check()
-    if problem:
-        raise ConfigError(problem)
 
 
 NOTES = """
@@ -945,7 +378,7 @@ EXPERIMENT = Experiment(
             "Interference: recall of the first items",
             "interference",
             mc.interference_chart,
-            "Recall of the first 5 items as more items are learned, both learners.",
+            f"Recall of the first {N_FIRST} items as more items are learned, both learners.",
         ),
         Chart(
             "Weights",
@@ -957,5 +390,6 @@ EXPERIMENT = Experiment(
     equations=EQUATIONS,
     metrics=metrics,
     notes=NOTES,
-    validate_inputs=validate,
+    icon=":material/neurology:",
+    url_path="memory_reinforcement",
 )

@@ -1,15 +1,7 @@
-"""Recurrent auto-associative memory: sparse binary items, noisy cues, recall dynamics, and the
-backprop-trained network with the same weight matrix shape.
-
-Items are binary patterns xi in {0, 1}^N with exactly k = round(f N) active units (coding level f).
-Recall (identical for every learner): start from a noisy cue x_0, then for a few steps
-
-    h = W x_t + sigma z,   z ~ N(0, 1)          (field plus neural noise)
-    x_{t+1} = kWTA(h)                            (global inhibition keeps the k most driven units)
-
-and score the overlap m = (x . xi / k - f) / (1 - f): 1 is perfect recall, 0 is chance (a random
-set of k units). Because the noise sigma is fixed, recall needs the stored trace to stand out of
-it: weights decayed towards zero mean chance, whatever their sign pattern.
+"""The backprop twins of the brain-like net: a one-layer N -> N associative net with the same
+connections, and an N -> H -> N autoencoder with about as many weights, trained by torch.optim on
+the same presentations. Recall and trace strength read their field exactly as the synapses'
+(brainsim.memory.recall).
 """
 
 from __future__ import annotations
@@ -18,96 +10,15 @@ import math
 
 import torch
 
+from brainsim.memory.recall import active_rows, flat_rows, linear_field, n_active
 from brainsim.runtime import torch_generator
+from brainsim.torchkit import make_optimizer
 
-
-def n_active(n: int, f: float) -> int:
-    return max(1, min(n - 1, round(f * n)))
-
-
-def make_items(seeds: list[int], n_items: int, n: int, f: float, stream: int, device: torch.device) -> torch.Tensor:
-    """(S, P, N) binary items with exactly k active units each; seed s alone decides its items."""
-    k = n_active(n, f)
-    out = []
-    for s in seeds:
-        u = torch.rand((n_items, n), generator=torch_generator(s, 3, stream))  # (P, N)
-        idx = u.argsort(dim=1)[:, :k]  # (P, k)
-        out.append(torch.zeros((n_items, n)).scatter_(1, idx, 1.0))
-    return torch.stack(out).to(device)  # (S, P, N)
-
-
-def make_cues(items: torch.Tensor, noise: float, gen: torch.Generator) -> torch.Tensor:
-    """Noisy cues: a fraction `noise` of each item's active units is swapped for inactive ones.
-
-    items: (S, M, N) -> (S, M, N) with the same number k of active units.
-    """
-    k = int(items[0, 0].sum().item())
-    n_swap = int(round(noise * k))
-    if n_swap == 0:
-        return items.clone()
-    u = torch.rand(items.shape, generator=gen).to(items.device)  # (S, M, N)
-    on = items > 0.5
-    drop = torch.where(on, u, torch.full_like(u, 2.0)).topk(n_swap, dim=-1, largest=False).indices
-    add = torch.where(on, torch.full_like(u, -1.0), u).topk(n_swap, dim=-1).indices
-    cue = items.clone()
-    cue.scatter_(-1, drop, 0.0)
-    cue.scatter_(-1, add, 1.0)
-    return cue
-
-
-def kwta(h: torch.Tensor, k: int) -> torch.Tensor:
-    """k-winners-take-all along the last axis: 1 for the k largest fields, 0 elsewhere."""
-    idx = h.topk(k, dim=-1).indices
-    return torch.zeros_like(h).scatter_(-1, idx, 1.0)
-
-
-def linear_field(w: torch.Tensor):
-    """The field map x -> W x of a weight matrix w (S, N, N) (row i = postsynaptic), on x (S, M, N)."""
-    wt = w.transpose(1, 2)  # (S, N, N): x @ W^T gives fields h_i = sum_j W_ij x_j
-    return lambda x: torch.bmm(x, wt)  # (S, M, N)
-
-
-def recall(w, cue: torch.Tensor, k: int, steps: int, noise: torch.Tensor) -> torch.Tensor:
-    """Run the recurrent dynamics from the cue.
-
-    w: (S, N, N) weights (row i = postsynaptic), or any field map x (S, M, N) -> h (S, M, N) (the
-    autoencoder's output); cue: (S, M, N); noise: (steps, S, M, N) pre-scaled neural noise sigma z
-    (shared by learners so comparisons are paired). Returns x_T (S, M, N).
-    """
-    field = w if callable(w) else linear_field(w)
-    x = cue
-    for t in range(steps):
-        h = field(x) + noise[t]  # (S, M, N)
-        x = kwta(h, k)
-    return x
-
-
-def overlap(x: torch.Tensor, items: torch.Tensor, f: float) -> torch.Tensor:
-    """Centred overlap m = (x . xi / k - f) / (1 - f): (S, M); 1 perfect, 0 chance."""
-    k = items.sum(-1).clamp(min=1)  # (S, M)
-    return ((x * items).sum(-1) / k - f) / (1.0 - f)
-
-
-def strength(w, items: torch.Tensor) -> torch.Tensor:
-    """Trace strength of each item in w (weights (S, N, N) or a field map as in `recall`): mean field on
-    its active units minus on its inactive units, with the clean item as input. One fresh Hebbian
-    presentation with eta = 1 gives 1; a perfect autoencoder output gives 1. (S, M)."""
-    h = (w if callable(w) else linear_field(w))(items)  # (S, M, N)
-    on = items.sum(-1).clamp(min=1)
-    off = (items.shape[-1] - items.sum(-1)).clamp(min=1)
-    return (h * items).sum(-1) / on - (h * (1 - items)).sum(-1) / off
-
-
-# --------------------------------------------------------------------------- backprop side
-
-OPTIMIZERS = ("sgd", "momentum", "adam")
+# The torchkit optimizers these nets offer, with the weight-sized state buffers each keeps: all have
+# elementwise state (seeds batched in one tensor stay independent); "sgd" takes sparse k-row gradients.
+OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}
+OPTIMIZERS = tuple(OPTIMIZER_STATE)
 BACKPROP_MODELS = ("one-layer", "autoencoder")
-
-
-def _optimizer(params: list[torch.Tensor], optimizer: str, lr: float, momentum: float) -> torch.optim.Optimizer:
-    if optimizer == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    return torch.optim.SGD(params, lr=lr, momentum=momentum if optimizer == "momentum" else 0.0)
 
 
 class BackpropAssociator:
@@ -128,16 +39,14 @@ class BackpropAssociator:
         lr: float,
         steps: int,
         device: torch.device,
-        momentum: float = 0.9,
     ):
         # Stored transposed, w[s, j, i] = W_ij (pre-major): the gradient of one item lives in the rows of
         # its k active inputs j, so plain SGD gets it as a sparse (rows) gradient and touches k N weights.
         self.w = torch.zeros((n_seeds, n, n), device=device, requires_grad=True)
         self.mask = 1.0 - torch.eye(n, device=device)  # (N, N) no self-connections
         self.f, self.k, self.steps = f, n_active(n, f), steps
-        self.opt = _optimizer([self.w], optimizer, lr, momentum)
+        self.opt = make_optimizer(optimizer, [self.w], lr)
         self.sparse = optimizer == "sgd"  # torch.optim.SGD without momentum takes sparse gradients
-        self.updates = 0
 
     @property
     def weight(self) -> torch.Tensor:
@@ -159,14 +68,13 @@ class BackpropAssociator:
         grad.diagonal(dim1=1, dim2=2).zero_()
         return grad
 
-    def sparse_gradient(
-        self, rows_at: tuple[torch.Tensor, torch.Tensor, torch.Tensor], x: torch.Tensor, weight: torch.Tensor
-    ) -> torch.Tensor:
+    def sparse_gradient(self, act: torch.Tensor, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """The same gradient as a sparse COO tensor holding only the k active input rows of w.
-        rows_at = `active_rows(x)`; x: (S, N), weight: (S,)."""
-        act, flat, idx = rows_at
+        act = `active_rows(x)` (S, k); x: (S, N) binary, weight: (S,)."""
         s, n = x.shape
         k = act.shape[1]
+        flat = flat_rows(act, n)  # (S * k,) rows of the (S * N, N) view
+        idx = torch.stack((flat // n, act.reshape(-1)))  # (2, S * k) COO indices (seed, input unit)
         rows = self.w.detach().reshape(s * n, n).index_select(0, flat).view(s, k, n)  # (S, k, N)
         h = rows.sum(1)  # (S, N) field h_i = sum_j W_ij x_j (the diagonal stays 0)
         err = (h - (x - self.f)) * (weight / self.k).unsqueeze(-1)  # (S, N)
@@ -174,17 +82,6 @@ class BackpropAssociator:
         return torch.sparse_coo_tensor(
             idx, vals.view(s * k, n), self.w.shape, is_coalesced=True, check_invariants=False
         )
-
-    def active_rows(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
-        """(act (S, k) sorted active units, their rows in the (S*N, N) view, COO indices (2, S*k)) when every
-        seed's x has exactly k active units, else None."""
-        s, n = x.shape
-        nz = x.nonzero()  # (S * k', 2), row-major: sorted per seed
-        if nz.shape[0] != s * self.k or not bool((x.sum(-1) == self.k).all()):
-            return None
-        act = nz[:, 1].view(s, self.k)
-        flat = (nz[:, 0] * n + nz[:, 1]).contiguous()
-        return act, flat, nz.t().contiguous()
 
     def loss(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """Autograd-able loss (reference for `gradient`): sum_s w_s (1/2k) ||W x - (x - f)||^2."""
@@ -195,11 +92,10 @@ class BackpropAssociator:
         """`steps` torch.optim steps on one item per seed, x (S, N), with per-seed loss weights (S,).
         The gradient of this linear one-layer loss is computed in closed form (3x faster than autograd
         for these small steps) and handed to the optimizer through .grad; plain SGD gets it sparse."""
-        at = self.active_rows(x) if self.sparse else None
+        act = active_rows(x) if self.sparse else None
         for _ in range(self.steps):
-            self.w.grad = self.gradient(x, weight) if at is None else self.sparse_gradient(at, x, weight)
+            self.w.grad = self.gradient(x, weight) if act is None else self.sparse_gradient(act, x, weight)
             self.opt.step()
-            self.updates += 1
 
 
 def autoencoder_hidden(n: int) -> int:
@@ -212,11 +108,11 @@ class BackpropAutoencoder:
     """N -> H -> N autoencoder, y = sigmoid(V sigmoid(U x + a) + c), H = `autoencoder_hidden(N)` (about
     N/2, so it has about as many weights as the one-layer net's N(N-1)). Every item shares the same
     distributed hidden units, the setting of catastrophic interference (McCloskey & Cohen 1989; French
-    1999). Trained by torch.optim (autograd) to reproduce each item with the cross-entropy loss that
-    matches a sigmoid output, (1/k) sum_i BCE(y_i, xi_i), weighted per seed (gradient written out in
-    `gradients`): its error signal at the
-    output pre-activation, (y - xi) / k, is the one-layer net's (h - t) / k. (With the squared error
-    instead, the sigmoid slope <= 1/4 shrinks it, and at the shared lr the net barely learns the items.)
+    1999). Trained by torch.optim to reproduce each item with the cross-entropy loss that matches a
+    sigmoid output, (1/k) sum_i BCE(y_i, xi_i), weighted per seed, on gradients written out in `gradients`
+    (equal to autograd's on `loss`): its error signal at the output pre-activation, (y - xi) / k, is the
+    one-layer net's (h - t) / k. (With the squared error instead, the sigmoid slope <= 1/4 shrinks it, and
+    at the shared lr the net barely learns the items.)
     Recall uses the output as the field: h = y(x) + sigma z, x <- kWTA(h), exactly as `recall`.
 
     Batched over seeds: parameters carry a leading seed axis S; every optimizer here is elementwise, so
@@ -224,7 +120,8 @@ class BackpropAutoencoder:
     U and a uniform +-sqrt(3/k), so a hidden unit's input U x has unit variance on items with k active units
     (LeCun's fan-in rule for these sparse inputs; +-1/sqrt(N), torch.nn.Linear's, gives every item
     nearly the same hidden code); V uniform +-1/sqrt(H); c = logit(f), so the untrained output is
-    the coding level.
+    the coding level. (Drawn as U(-1, 1) * sqrt(bound^2), not by torchkit.uniform_init's division by
+    sqrt(fan_in): the two differ in the last bit, and these weights fix the page's recorded results.)
     """
 
     def __init__(
@@ -237,7 +134,6 @@ class BackpropAutoencoder:
         lr: float,
         steps: int,
         device: torch.device,
-        momentum: float = 0.9,
     ):
         h = autoencoder_hidden(n)
         shapes = ((n, h), (1, h), (h, n), (1, n))  # U^T (pre-major), a, V^T, c
@@ -254,12 +150,11 @@ class BackpropAutoencoder:
         # No requires_grad: the gradients are written out (`gradients`) and set as .grad for torch.optim;
         # `loss` is the autograd reference the tests differentiate after switching requires_grad on.
         self.params = [self.u, self.a, self.v, self.c]
-        self.f, self.k, self.steps, self.hidden = f, k, steps, h
-        self.opt = _optimizer(self.params, optimizer, lr, momentum)
+        self.f, self.k, self.steps = f, k, steps
+        self.opt = make_optimizer(optimizer, self.params, lr)
         self.sparse = optimizer == "sgd"  # torch.optim.SGD without momentum takes sparse gradients
         # dU and dV are rewritten in place each step: no fresh N x H allocation (and page faults) per step
         self._grad_u, self._grad_v = torch.empty_like(self.u.detach()), torch.empty_like(self.v.detach())
-        self.updates = 0
 
     def _out(self, x: torch.Tensor) -> torch.Tensor:
         hid = torch.sigmoid(torch.baddbmm(self.a, x, self.u))  # (S, M, H)
@@ -292,9 +187,10 @@ class BackpropAutoencoder:
             delta_h = (delta_o V^T) hid (1 - hid)        (S, 1, H)
             dU = x^T delta_h,    da = delta_h
 
-        With `rows` = `active_rows(x)` (binary items) the forward pass reads only the k rows of U the item
-        drives, and for plain SGD (which takes sparse gradients) dU is a sparse tensor of those rows, so the
-        input layer costs k H instead of N H per step. Dense gradients land in buffers reused every step."""
+        With `rows` = `flat_rows(active_rows(x), N)` (binary items) the forward pass reads only the k rows
+        of U the item drives, and for plain SGD (which takes sparse gradients) dU is a sparse tensor of those
+        rows, so the input layer costs k H instead of N H per step. Dense gradients land in buffers reused
+        every step."""
         s, n = x.shape
         if rows is None:
             pre = torch.baddbmm(self.a.detach(), x.unsqueeze(1), self.u.detach())  # (S, 1, H)
@@ -315,22 +211,13 @@ class BackpropAutoencoder:
             d_u = torch.mul(x.unsqueeze(-1), d_h, out=self._grad_u)  # (S, N, H), nonzero on active rows only
         return [d_u, d_h, d_v, d_o]
 
-    def active_rows(self, x: torch.Tensor) -> torch.Tensor | None:
-        """Rows of the active units in the (S*N, H) view of U when x (S, N) is binary with exactly k active
-        units per seed, else None (then the forward pass reads all of U)."""
-        s, n = x.shape
-        if not bool(((x == 0) | (x == 1)).all()) or not bool((x.sum(-1) == self.k).all()):
-            return None
-        nz = x.nonzero()  # (S * k, 2), row-major: sorted per seed
-        return (nz[:, 0] * n + nz[:, 1]).contiguous()
-
     def train(self, x: torch.Tensor, weight: torch.Tensor) -> None:
         """`steps` torch.optim steps on one item per seed, x (S, N), with per-seed loss weights (S,).
         The gradient is written out (`gradients`, about 3x faster than autograd at N = 2000) and handed to
         the optimizer through .grad."""
-        rows = self.active_rows(x)
+        act = active_rows(x)  # binary items: read and write only the k rows of U they drive
+        rows = None if act is None else flat_rows(act, x.shape[1])
         for _ in range(self.steps):
             for p, g in zip(self.params, self.gradients(x, weight, rows)):
                 p.grad = g
             self.opt.step()
-            self.updates += 1

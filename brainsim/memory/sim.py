@@ -3,9 +3,9 @@
 The brain-like learner is a recurrent auto-associative net whose synapses are `TwoTimescaleSynapse`
 (tagging and capture) or `ChainSynapse` (Benna & Fusi); the backprop learner is a
 `BackpropAssociator` (one layer) or `BackpropAutoencoder` trained by torch.optim on exactly the same
-"present" events. Between events
-the synapses evolve in closed form, so simulated days cost nothing. Tests are snapshots: they read
-the weights and never change them, and both learners get the same cue and the same neural noise.
+"present" events. Between events the synapses evolve in closed form, so simulated days cost nothing.
+Tests are snapshots: they read the weights and never change them, and both learners get the same cue
+and the same neural noise.
 """
 
 from __future__ import annotations
@@ -15,16 +15,21 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 
-from brainsim.memory import synapse as syn
-from brainsim.memory.nets import BackpropAssociator, BackpropAutoencoder, make_cues, n_active, overlap, recall, strength
+from brainsim.memory import plasticity as pl
+from brainsim.memory.nets import BackpropAssociator, BackpropAutoencoder
+from brainsim.memory.recall import active_rows, make_cues, n_active, overlap, recall, strength
 from brainsim.memory.schedule import Event
+from brainsim.memory.synapse import ChainSynapse, SynapseParams, TwoTimescaleSynapse
 from brainsim.runtime import is_finite, torch_generator
 
 TRIGGERS = ("repetition or reward", "repetition", "reward", "every presentation", "off")
 RULES = ("gated covariance", "hebbian covariance", "oja", "three-factor")
 SYNAPSES = ("tagging and capture", "benna-fusi chain")
+SYN_NAME = "two-timescale synapse"  # the learners' names in every table
+BP_NAME = "backprop net"
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class SimSpec:
     rule: str
     eta: float
     synapse: str
-    params: syn.SynapseParams
+    params: SynapseParams
     trigger: str
     rep_threshold: float
     tau_e: float
@@ -52,15 +57,15 @@ class SimSpec:
     backprop_model: str = "one-layer"
 
 
-def _needs_reward_events(spec: SimSpec) -> bool:
-    return spec.rule == "three-factor" or "reward" in spec.trigger
-
-
 class Result:
-    """Test read-outs, stacked: one entry per (test event, learner)."""
+    """What one simulation measured: the test read-outs (one entry per test event and learner), the
+    weights at the "snapshot" event (seed 0), the work done and the wall seconds spent per learner."""
 
     def __init__(self):
         self.rows: list[dict] = []
+        self.snapshot: dict[str, torch.Tensor | None] | None = None
+        self.counts = dict(presentations=0, synapse_events=0, bp_steps=0, synapses_written=0)
+        self.wall = dict(synapse=0.0, backprop=0.0)
 
     def add(self, ev: Event, learner: str, items: list[int], rec, s_fast, s_slow, s_total, diverged: bool):
         self.rows.append(
@@ -77,149 +82,51 @@ class Result:
             )
         )
 
+    def frame(self, seeds: list[int]) -> pd.DataFrame:
+        """The read-outs as long rows: one per (test, learner, seed, item); seeds[s] names seed index s."""
+        names = ("t_s", "tag", "learner", "seed_index", "item", "recall", "strength_fast", "strength_slow")
+        cols: dict[str, list] = {k: [] for k in (*names, "strength", "diverged")}
+        for r in self.rows:
+            s_count, m = r["recall"].shape
+            size = s_count * m
+            cols["t_s"].append(np.full(size, r["t"]))
+            cols["tag"].append(np.full(size, r["tag"], dtype=object))
+            cols["learner"].append(np.full(size, r["learner"], dtype=object))
+            cols["seed_index"].append(np.repeat(np.arange(s_count), m))
+            cols["item"].append(np.tile(np.asarray(r["items"]), s_count))
+            cols["recall"].append(r["recall"].reshape(-1))
+            nan = np.full(size, np.nan)
+            cols["strength_fast"].append(nan if r["fast"] is None else r["fast"].reshape(-1))
+            cols["strength_slow"].append(nan if r["slow"] is None else r["slow"].reshape(-1))
+            cols["strength"].append(r["total"].reshape(-1))
+            cols["diverged"].append(np.full(size, r["diverged"]))
+        df = pd.DataFrame({k: (np.concatenate(v) if v else np.array([])) for k, v in cols.items()})
+        if len(df):
+            df["seed"] = np.asarray(seeds)[df.pop("seed_index").to_numpy(dtype=int)]
+        return df
 
-def simulate(
-    spec: SimSpec,
-    bank: torch.Tensor,
-    events: list[Event],
-    test_items: list[int],
-    seed: int,
-    stream: int,
-    learner_name: str = "synapse",
-    backprop_name: str = "backprop net",
-    test_sets: dict[str, list[int]] | None = None,
-    progress=None,
-) -> tuple[Result, object, BackpropAssociator | BackpropAutoencoder | None, dict]:
-    """Run `events` (any order; sorted here) on a pattern bank (S, B, N).
 
-    Test events measure `test_sets[ev.tag]` when given, else the first `ev.item` of `test_items`
-    (all when ev.item < 0). `progress(fraction)` is called about every 0.25 s of work when given.
-    Seeds are seed, seed + 1, ... (they seed the autoencoder's initial weights).
-    Returns (result, synapse, backprop net or None, counters).
-    """
-    s_count, _, n = bank.shape
-    dev = bank.device
+def make_synapse(spec: SimSpec, s_count: int, dev: torch.device) -> TwoTimescaleSynapse | ChainSynapse:
+    """The brain-like learner's synapses; trigger "off" switches consolidation off (no capture, or a
+    one-stage chain)."""
     p = spec.params
     consolidate = spec.trigger != "off"
     if spec.synapse == "benna-fusi chain":
-        synapse = syn.ChainSynapse(s_count, n, p.tau_stm, p.tau_ltm, p.w_max, dev, stages=None if consolidate else 1)
-    else:
-        params = p if consolidate else syn.SynapseParams(p.tau_stm, p.tau_ltm, p.tau_tag, p.tau_p, 0.0, p.w_max)
-        synapse = syn.TwoTimescaleSynapse(s_count, n, params, dev)
-    bp = _backprop(spec, s_count, seed, stream, dev) if spec.backprop else None
-    k = n_active(n, spec.f)
-    elig = syn.Eligibility(s_count, n, spec.tau_e, spec.f, dev) if spec.rule == "three-factor" else None
-    baseline = torch.zeros(s_count, device=dev)
-    reps: dict[int, float] = {}  # item -> repetition strength r (same for all seeds)
-    rep_t: dict[int, float] = {}
-    gen = torch_generator(seed, 7, stream)
-    counters = dict(presentations=0, synapse_events=0, bp_steps=0)
-    clock = dict(synapse=0.0, backprop=0.0)  # wall seconds spent in each learner (learning and tests)
-    use_reward = _needs_reward_events(spec)
-    evs = sorted((e for e in events if e.kind != "reward" or use_reward), key=lambda e: (e.t, e.kind != "test"))
-    res = Result()
-    syn_ok, bp_ok = True, True
-    t_now = evs[0].t if evs else 0.0
-    t_said = time.perf_counter()
-    for i_ev, ev in enumerate(evs):
-        if progress is not None and time.perf_counter() - t_said > 0.25:
-            progress(i_ev / len(evs))
-            t_said = time.perf_counter()
-        t_ev = time.perf_counter()
-        dt = ev.t - t_now
-        if dt > 0:
-            synapse.advance(dt)
-            if elig is not None:
-                elig.advance(dt)
-            t_now = ev.t
-        counters["synapse_events"] += 1
-        if ev.kind == "present":
-            x = bank[:, ev.item]  # (S, N)
-            counters["presentations"] += 1
-            if syn_ok:
-                if spec.rule == "hebbian covariance":
-                    synapse.write_hebbian(x, x, spec.eta, spec.f)
-                elif spec.rule in ("gated covariance", "oja"):
-                    _write_gated(synapse, spec, x)
-                else:
-                    elig.add(x)
-                r = reps.get(ev.item, 0.0) * math.exp(-(ev.t - rep_t.get(ev.item, ev.t)) / p.tau_tag) + 1.0
-                reps[ev.item], rep_t[ev.item] = r, ev.t
-                if spec.trigger == "every presentation" or ("repetition" in spec.trigger and r >= spec.rep_threshold):
-                    synapse.trigger(x)
-            t_bp = time.perf_counter()
-            clock["synapse"] += t_bp - t_ev
-            if bp is not None and bp_ok:
-                w = torch.full((s_count,), ev.value if spec.reward_weighted else 1.0, device=dev)
-                bp.train(x, w)
-                counters["bp_steps"] += spec.steps
-            clock["backprop"] += time.perf_counter() - t_bp
-            continue
-        elif ev.kind == "reward":
-            x = bank[:, ev.item]
-            r_vec = torch.full((s_count,), float(ev.value), device=dev)
-            if syn_ok:
-                if elig is not None:
-                    elig.reward(synapse, r_vec, baseline, spec.eta)
-                    baseline = syn.update_baseline(baseline, r_vec, spec.baseline_rate)
-                if "reward" in spec.trigger and ev.value > 0:
-                    synapse.trigger(x)
-        elif ev.kind == "snapshot":
-            fast, slow = synapse.components()
-            counters["snapshot"] = dict(
-                fast=fast[0].clone(), slow=slow[0].clone(), backprop=None if bp is None else bp.weight[0].clone()
-            )
-        elif ev.kind == "test":
-            if test_sets and ev.tag in test_sets:
-                items = test_sets[ev.tag]
-            else:
-                items = test_items if ev.item < 0 else test_items[: ev.item]
-            xi = bank[:, items]  # (S, M, N)
-            cue = make_cues(xi, spec.cue_noise, gen)
-            noise = spec.sigma * torch.randn((spec.recall_steps, *xi.shape), generator=gen).to(dev)
-            s_fast, s_slow, s_tot = _strengths(synapse, xi)
-            syn_ok = syn_ok and is_finite(s_tot)  # NaN/inf anywhere in W shows up in its fields
-            rec = overlap(recall(synapse.weight, cue, k, spec.recall_steps, noise), xi, spec.f)
-            res.add(ev, learner_name, items, rec, s_fast, s_slow, s_tot, not syn_ok)
-            if bp is not None:
-                t_bp = time.perf_counter()
-                clock["synapse"] += t_bp - t_ev
-                s_b = strength(bp.field, xi)
-                bp_ok = bp_ok and is_finite(s_b)
-                rec_b = overlap(recall(bp.field, cue, k, spec.recall_steps, noise), xi, spec.f)
-                res.add(ev, backprop_name, items, rec_b, None, None, s_b, not bp_ok)
-                clock["backprop"] += time.perf_counter() - t_bp
-                continue
-        clock["synapse"] += time.perf_counter() - t_ev
-    counters["synapses_written"] = synapse.written
-    counters["synapse_s"], counters["backprop_s"] = clock["synapse"], clock["backprop"]
-    return res, synapse, bp, counters
+        return ChainSynapse(s_count, spec.n, p.tau_stm, p.tau_ltm, p.w_max, dev, stages=None if consolidate else 1)
+    params = p if consolidate else SynapseParams(p.tau_stm, p.tau_ltm, p.tau_tag, p.tau_p, 0.0, p.w_max)
+    return TwoTimescaleSynapse(s_count, spec.n, params, dev)
 
 
-def _write_gated(synapse, spec: SimSpec, x: torch.Tensor) -> None:
-    """Rules that change only the synapses onto active cells: written row by row (k of N rows)."""
-    eta, f = spec.eta, spec.f
-    act = syn.active_rows(x)
-    if act is None:  # not binary with equal activity per seed: the dense form of the same rule
-        fast = synapse.components()[0]
-        dense = syn.hebb_gated(x, x, eta, f) if spec.rule == "gated covariance" else syn.oja_clamped(fast, x, x, eta, f)
-        synapse.write(dense)
-    elif spec.rule == "gated covariance":
-        synapse.write_rows(act, lambda rows: syn.gated_rows(x, act, eta, f))
-    else:
-        synapse.write_rows(act, lambda rows: syn.oja_rows(rows, x, act, eta, f))
-
-
-def _backprop(spec: SimSpec, s_count: int, seed: int, stream: int, dev: torch.device):
+def make_backprop(spec: SimSpec, seeds: list[int], stream: int, dev: torch.device):
+    """The backprop twin; seeds seed the autoencoder's initial weights."""
     if spec.backprop_model == "autoencoder":
-        seeds = [seed + i for i in range(s_count)]
         return BackpropAutoencoder(seeds, stream, spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
-    return BackpropAssociator(s_count, spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
+    return BackpropAssociator(len(seeds), spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
 
 
-def _strengths(synapse, xi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def trace_strengths(synapse, xi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(fast, slow, total) trace strengths (S, M) of items xi (S, M, N); strength is linear in the weight."""
-    if isinstance(synapse, syn.TwoTimescaleSynapse):
+    if isinstance(synapse, TwoTimescaleSynapse):
         f_, a_f, l_, a_l = synapse.parts()  # F = a_f f_, L = a_l l_: no pass to rescale them
         s_fast, s_slow = strength(f_, xi) * a_f, strength(l_, xi) * a_l
         return s_fast, s_slow, s_fast + s_slow  # the weight is F + L
@@ -228,37 +135,142 @@ def _strengths(synapse, xi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, t
     return s_fast, strength(slow, xi), s_fast  # the chain's weight is u_1
 
 
-def to_frame_rows(res: Result, **ids) -> dict[str, np.ndarray]:
-    """Flatten a Result into long columns: one row per (test, learner, seed, item)."""
-    cols: dict[str, list] = {
-        k: []
-        for k in (
-            "t_s",
-            "tag",
-            "learner",
-            "seed_index",
-            "item",
-            "recall",
-            "strength_fast",
-            "strength_slow",
-            "strength",
-            "diverged",
-        )
-    }
-    for r in res.rows:
-        s_count, m = r["recall"].shape
-        cols["t_s"].append(np.full(s_count * m, r["t"]))
-        cols["tag"].append(np.full(s_count * m, r["tag"], dtype=object))
-        cols["learner"].append(np.full(s_count * m, r["learner"], dtype=object))
-        cols["seed_index"].append(np.repeat(np.arange(s_count), m))
-        cols["item"].append(np.tile(np.asarray(r["items"]), s_count))
-        cols["recall"].append(r["recall"].reshape(-1))
-        nan = np.full(s_count * m, np.nan)
-        cols["strength_fast"].append(nan if r["fast"] is None else r["fast"].reshape(-1))
-        cols["strength_slow"].append(nan if r["slow"] is None else r["slow"].reshape(-1))
-        cols["strength"].append(r["total"].reshape(-1))
-        cols["diverged"].append(np.full(s_count * m, r["diverged"]))
-    out = {k: (np.concatenate(v) if v else np.array([])) for k, v in cols.items()}
-    for key, val in ids.items():
-        out[key] = np.full(len(out["t_s"]), val, dtype=object)
-    return out
+class Simulation:
+    """Both learners' state while one event stream runs; each event kind is one method."""
+
+    def __init__(self, spec: SimSpec, bank: torch.Tensor, seed: int, stream: int):
+        s_count, _, n = bank.shape
+        self.spec, self.bank, self.dev = spec, bank, bank.device
+        self.synapse = make_synapse(spec, s_count, self.dev)
+        seeds = [seed + i for i in range(s_count)]
+        self.bp = make_backprop(spec, seeds, stream, self.dev) if spec.backprop else None
+        self.k = n_active(n, spec.f)
+        self.elig = pl.Eligibility(s_count, n, spec.tau_e, spec.f, self.dev) if spec.rule == "three-factor" else None
+        self.baseline = torch.zeros(s_count, device=self.dev)
+        self.reps: dict[int, tuple[float, float]] = {}  # item -> (repetition strength r, time), same in all seeds
+        self.gen = torch_generator(seed, 7, stream)
+        self.syn_ok, self.bp_ok = True, True
+        self.result = Result()
+
+    def advance(self, dt: float) -> None:
+        self.synapse.advance(dt)
+        if self.elig is not None:
+            self.elig.advance(dt)
+
+    def present(self, ev: Event) -> None:
+        spec, x = self.spec, self.bank[:, ev.item]  # (S, N)
+        self.result.counts["presentations"] += 1
+        if self.syn_ok:
+            if spec.rule == "hebbian covariance":
+                self.synapse.write_hebbian(x, x, spec.eta, spec.f)
+            elif spec.rule in ("gated covariance", "oja"):
+                self._write_gated(x)
+            else:
+                self.elig.add(x)
+            r_old, t_old = self.reps.get(ev.item, (0.0, ev.t))
+            r = r_old * math.exp(-(ev.t - t_old) / spec.params.tau_tag) + 1.0
+            self.reps[ev.item] = (r, ev.t)
+            if spec.trigger == "every presentation" or ("repetition" in spec.trigger and r >= spec.rep_threshold):
+                self.synapse.trigger(x)
+        if self.bp is not None and self.bp_ok:
+            t_bp = time.perf_counter()
+            w = torch.full((x.shape[0],), ev.value if spec.reward_weighted else 1.0, device=self.dev)
+            self.bp.train(x, w)
+            self.result.counts["bp_steps"] += spec.steps
+            self.result.wall["backprop"] += time.perf_counter() - t_bp
+
+    def _write_gated(self, x: torch.Tensor) -> None:
+        """Rules that change only the synapses onto active cells: written row by row (k of N rows)."""
+        spec, syn = self.spec, self.synapse
+        eta, f = spec.eta, spec.f
+        act = active_rows(x)
+        if act is None:  # not binary with equal activity per seed: the dense form of the same rule
+            fast = syn.components()[0]
+            gated = spec.rule == "gated covariance"
+            syn.write(pl.hebb_gated(x, x, eta, f) if gated else pl.oja_clamped(fast, x, x, eta, f))
+        elif spec.rule == "gated covariance":
+            syn.write_rows(act, lambda rows: pl.gated_rows(x, act, eta, f))
+        else:
+            syn.write_rows(act, lambda rows: pl.oja_rows(rows, x, act, eta, f))
+
+    def reward(self, ev: Event) -> None:
+        if not self.syn_ok:
+            return
+        r_vec = torch.full((self.bank.shape[0],), float(ev.value), device=self.dev)
+        if self.elig is not None:
+            self.elig.reward(self.synapse, r_vec, self.baseline, self.spec.eta)
+            self.baseline = pl.update_baseline(self.baseline, r_vec, self.spec.baseline_rate)
+        if "reward" in self.spec.trigger and ev.value > 0:
+            self.synapse.trigger(self.bank[:, ev.item])
+
+    def snapshot(self) -> None:
+        fast, slow = self.synapse.components()
+        bp = None if self.bp is None else self.bp.weight[0].clone()
+        self.result.snapshot = dict(fast=fast[0].clone(), slow=slow[0].clone(), backprop=bp)
+
+    def test(self, ev: Event, items: list[int]) -> None:
+        """Recall and trace strength of `items` from one noisy cue and noise draw shared by both learners."""
+        spec = self.spec
+        xi = self.bank[:, items]  # (S, M, N)
+        cue = make_cues(xi, spec.cue_noise, self.gen)
+        noise = spec.sigma * torch.randn((spec.recall_steps, *xi.shape), generator=self.gen).to(self.dev)
+        s_fast, s_slow, s_tot = trace_strengths(self.synapse, xi)
+        self.syn_ok = self.syn_ok and is_finite(s_tot)  # NaN/inf anywhere in W shows up in its fields
+        rec = overlap(recall(self.synapse.weight, cue, self.k, spec.recall_steps, noise), xi, spec.f)
+        self.result.add(ev, SYN_NAME, items, rec, s_fast, s_slow, s_tot, not self.syn_ok)
+        if self.bp is not None:
+            t_bp = time.perf_counter()
+            s_b = strength(self.bp.field, xi)
+            self.bp_ok = self.bp_ok and is_finite(s_b)
+            rec_b = overlap(recall(self.bp.field, cue, self.k, spec.recall_steps, noise), xi, spec.f)
+            self.result.add(ev, BP_NAME, items, rec_b, None, None, s_b, not self.bp_ok)
+            self.result.wall["backprop"] += time.perf_counter() - t_bp
+
+
+def simulate(
+    spec: SimSpec,
+    bank: torch.Tensor,
+    events: list[Event],
+    test_items: list[int],
+    seed: int,
+    stream: int,
+    test_sets: dict[str, list[int]] | None = None,
+    progress=None,
+) -> Result:
+    """Run `events` (any order; sorted here, tests first at equal times) on a pattern bank (S, B, N).
+
+    Test events measure `test_sets[ev.tag]` when given, else the first `ev.item` of `test_items`
+    (all when ev.item < 0). `progress(fraction)` is called about every 0.25 s of work when given.
+    Seeds are seed, seed + 1, ... (they seed the autoencoder's initial weights).
+    """
+    sim = Simulation(spec, bank, seed, stream)
+    res = sim.result
+    use_reward = spec.rule == "three-factor" or "reward" in spec.trigger
+    evs = sorted((e for e in events if e.kind != "reward" or use_reward), key=lambda e: (e.t, e.kind != "test"))
+    t_now = evs[0].t if evs else 0.0
+    t_said = time.perf_counter()
+    for i_ev, ev in enumerate(evs):
+        if progress is not None and time.perf_counter() - t_said > 0.25:
+            progress(i_ev / len(evs))
+            t_said = time.perf_counter()
+        t_ev, bp_s = time.perf_counter(), res.wall["backprop"]
+        dt = ev.t - t_now
+        if dt > 0:
+            sim.advance(dt)
+            t_now = ev.t
+        res.counts["synapse_events"] += 1
+        if ev.kind == "present":
+            sim.present(ev)
+        elif ev.kind == "reward":
+            sim.reward(ev)
+        elif ev.kind == "snapshot":
+            sim.snapshot()
+        elif ev.kind == "test":
+            if test_sets and ev.tag in test_sets:
+                items = test_sets[ev.tag]
+            else:
+                items = test_items if ev.item < 0 else test_items[: ev.item]
+            sim.test(ev, items)
+        res.wall["synapse"] += time.perf_counter() - t_ev - (res.wall["backprop"] - bp_s)
+    res.counts["synapses_written"] = sim.synapse.written
+    return res

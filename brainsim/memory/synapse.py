@@ -23,8 +23,8 @@ in closed form: a schedule spanning days costs the same as one spanning seconds.
 A second model, `ChainSynapse`, is a Benna & Fusi (2016) chain of m coupled variables
 u_1..u_m; the visible weight is u_1 and deeper, larger, slower variables hold it up.
 
-Learning rules are small pure functions returning the proposed change H (S, N, N); `soft_bound`
-limits the fast weight to |F| <= w_max (van Rossum, Bi & Turrigiano 2000).
+Both take proposed fast-weight changes from the rules in brainsim.memory.plasticity and soft-bound
+them there (|F| <= w_max).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import torch
 
-from brainsim import runtime  # noqa: F401  (flushes subnormal floats: traces decayed over days reach them)
+from brainsim.memory.plasticity import hebb_covariance, no_self, soft_bound
+from brainsim.memory.recall import flat_rows
 
 TINY = 1e-30  # decay factors below this zero a tensor instead of scaling it
 
@@ -44,174 +45,9 @@ def _decay_(x: torch.Tensor, factor: float) -> torch.Tensor:
     return x.zero_() if factor < TINY else x.mul_(factor)
 
 
-# --------------------------------------------------------------------------- learning rules
-
-
-def _no_self(dw: torch.Tensor) -> torch.Tensor:
-    """Zero the diagonal in place: an auto-associative net has no self-connections."""
-    dw.diagonal(dim1=-2, dim2=-1).zero_()
-    return dw
-
-
-def hebb_covariance(post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
-    """Hebbian covariance rule (Sejnowski 1977; Tsodyks & Feigel'man 1988).
-
-        dW_ij = eta (x_i - f)(x_j - f) / (N f (1 - f)),   i != j
-
-    x_i in {0, 1} post (row) and x_j pre (column) rates, f the coding level (mean rate), N units.
-    The 1/(N f (1-f)) scale makes one presentation of an item raise its own field gap by eta.
-    post, pre: (S, N) -> (S, N, N).
-    """
-    n = post.shape[-1]
-    scale = eta / (n * f * (1.0 - f))
-    dw = scale * (post - f).unsqueeze(-1) * (pre - f).unsqueeze(-2)  # (S, N, N) outer product
-    return _no_self(dw)
-
-
-def hebb_gated(post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
-    """Postsynaptically gated covariance rule: Hebb with heterosynaptic LTD (Levy & Steward 1979;
-    Rolls & Treves 1998).
-
-        dW_ij = eta x_i (x_j - f) / (N f (1 - f)),   i != j
-
-    Only synapses onto active cells (x_i = 1) change: up from active inputs, down (heterosynaptic
-    depression) from silent ones. Compared with the full covariance rule it drops the term
-    -f (x_j - f), which depends on the presynaptic unit only: on a cue with k active units it adds
-    the same amount to every unit's field (apart from each unit's own, absent, self-connection, a
-    term of order 1/N), so k-winners-take-all recall hardly differs, while a presentation touches
-    k rows instead of all N (see `active_rows` and `TwoTimescaleSynapse.write_rows`).
-    post, pre: (S, N) -> (S, N, N).
-    """
-    n = post.shape[-1]
-    scale = eta / (n * f * (1.0 - f))
-    dw = scale * post.unsqueeze(-1) * (pre - f).unsqueeze(-2)  # (S, N, N)
-    return _no_self(dw)
-
-
-def active_rows(x: torch.Tensor) -> torch.Tensor | None:
-    """Sorted active units (S, k) of binary patterns x (S, N) when every seed has the same k, else None."""
-    nz = (x > 0.5).nonzero()  # (S * k, 2), row-major: sorted per seed
-    s = x.shape[0]
-    if nz.shape[0] % s or not bool(((x == 0) | (x == 1)).all()):
-        return None
-    act = nz[:, 1].view(s, -1)
-    return act if bool((nz[:, 0].view(s, -1) == torch.arange(s, device=x.device).unsqueeze(1)).all()) else None
-
-
-def gated_rows(x: torch.Tensor, act: torch.Tensor, eta: float, f: float) -> torch.Tensor:
-    """The rows i in `act` (S, k) of `hebb_gated(x, x, eta, f)`: (S, k, N); every other row is 0."""
-    n = x.shape[-1]
-    scale = eta / (n * f * (1.0 - f))
-    dw = ((x - f) * scale).unsqueeze(1).expand(-1, act.shape[1], -1).clone()  # (S, k, N)
-    return dw.scatter_(2, act.unsqueeze(-1), 0.0)  # no self-connections
-
-
-def oja_rows(w_rows: torch.Tensor, x: torch.Tensor, act: torch.Tensor, eta: float, f: float) -> torch.Tensor:
-    """The rows i in `act` (where y_i = 1) of `oja_clamped(w, x, x, eta, f)`, given those rows of w
-    (S, k, N): dW_ij = eta ((x_j - f) / (N f (1 - f)) - W_ij). Every other row is 0."""
-    n = x.shape[-1]
-    xs = (x - f) / (n * f * (1.0 - f))  # (S, N)
-    dw = (xs.unsqueeze(1) - w_rows).mul_(eta)  # (S, k, N)
-    return dw.scatter_(2, act.unsqueeze(-1), 0.0)
-
-
-def oja_clamped(w: torch.Tensor, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> torch.Tensor:
-    """Oja-normalised Hebb (Oja 1982) with clamped binary postsynaptic rates.
-
-        dW_ij = eta y_i (x_j - y_i W_ij),   y_i = post rate in {0, 1},  x_j = (pre_j - f) / (N f (1 - f))
-
-    The -eta y_i^2 W_ij term keeps each active row bounded: with y_i = 1 the row relaxes towards the
-    (centred, scaled) presynaptic pattern, so new items overwrite old ones on shared rows (a palimpsest).
-    w: (S, N, N); post, pre: (S, N) -> (S, N, N).
-    """
-    n = post.shape[-1]
-    x = (pre - f) / (n * f * (1.0 - f))  # (S, N)
-    y = post.unsqueeze(-1)  # (S, N, 1)
-    dw = eta * y * (x.unsqueeze(-2) - y * w)  # (S, N, N)
-    return _no_self(dw)
-
-
-def three_factor(e: torch.Tensor, reward: torch.Tensor, baseline: torch.Tensor, eta: float) -> torch.Tensor:
-    """Reward-modulated three-factor rule (Fremaux, Sprekeler & Gerstner 2010; Izhikevich 2007).
-
-        dW_ij = eta (R - b) e_ij
-
-    R reward delivered now (S,), b expected reward (running mean, S,), e eligibility (S, N, N).
-    Learning works only while e still holds the coincidence, i.e. when tau_e spans the reward delay.
-    """
-    m = (reward - baseline).view(-1, 1, 1)  # (S, 1, 1) neuromodulator
-    return eta * m * e
-
-
-class Eligibility:
-    """Eligibility traces e_ij of the three-factor rule, batched over seeds (S, N, N), with the
-    postsynaptically gated coincidence of the default rule (`hebb_gated`, eta = 1):
-
-        e <- e exp(-dt / tau_e) + x_i (x_j - f) / (N f (1 - f)),     dF = eta (R - b) e  on reward
-
-    Stored lazily (e = a e~, decay is a scalar). The rows (postsynaptic cells) holding a trace are
-    tracked, so a presentation writes k rows and a reward only the rows with a trace
-    (`TwoTimescaleSynapse.write_rows`). Once everything has faded below float32's resolution of a
-    fresh coincidence (2^-24) the trace is cleared.
-    """
-
-    RESOLUTION = 2.0**-24
-
-    def __init__(self, n_seeds: int, n: int, tau_e: float, f: float, device: torch.device):
-        self.e = torch.zeros((n_seeds, n, n), device=device)  # e~
-        self.rows = torch.zeros(n, dtype=torch.bool, device=device)  # cells with a trace in any seed
-        self.a, self.fade, self.tau_e, self.f = 1.0, 1.0, tau_e, f
-
-    def advance(self, dt: float) -> None:
-        decay = math.exp(-dt / self.tau_e)
-        self.a *= decay
-        self.fade *= decay  # decay since the latest (largest) coincidence
-        if self.fade < self.RESOLUTION:
-            self.e.index_fill_(1, self.rows.nonzero().squeeze(1), 0.0)
-            self.rows.zero_()
-            self.a = self.fade = 1.0
-        elif self.a < 1e-8:  # keep stored values well scaled
-            self.e.mul_(self.a)
-            self.a = 1.0
-
-    def add(self, x: torch.Tensor) -> None:
-        """Coincidence of a presented pattern x (S, N) in {0, 1}."""
-        s, n = x.shape
-        act = active_rows(x)
-        if act is None:
-            self.e.add_(hebb_gated(x, x, 1.0 / self.a, self.f))
-            self.rows |= (x > 0).any(0)
-        else:
-            flat = (act + n * torch.arange(s, device=x.device).unsqueeze(1)).reshape(-1)
-            self.e.view(s * n, n).index_add_(0, flat, gated_rows(x, act, 1.0 / self.a, self.f).view(-1, n))
-            self.rows[act.reshape(-1)] = True
-        self.fade = 1.0
-
-    def reward(self, synapse, reward: torch.Tensor, baseline: torch.Tensor, eta: float) -> None:
-        """Write dF = eta (R - b) e into the synapse, rows with a trace only; reward, baseline (S,)."""
-        idx = self.rows.nonzero().squeeze(1)  # (K,)
-        if idx.numel() == 0:
-            return
-        act = idx.unsqueeze(0).expand(self.e.shape[0], -1)  # (S, K), the same rows in every seed
-        synapse.write_rows(act, lambda rows: three_factor(self.e.index_select(1, idx), reward, baseline, eta * self.a))
-
-
-def soft_bound(w: torch.Tensor, dw: torch.Tensor, w_max: float) -> torch.Tensor:
-    """Soft bounds: dw_eff = dw (1 - sign(dw) w / w_max), clipped at 0, so |w| saturates at w_max.
-
-    Saturation is what makes massed repetitions add little to the fast weight.
-    """
-    one = torch.ones((), dtype=w.dtype, device=w.device)
-    room = torch.addcmul(one, torch.sign(dw), w, value=-1.0 / w_max).clamp_(min=0.0)  # (S, N, N)
-    return room.mul_(dw)
-
-
-def update_baseline(b: torch.Tensor, reward: torch.Tensor, rate: float) -> torch.Tensor:
-    """Expected reward as a running mean: b <- b + rate (R - b)."""
-    return b + rate * (reward - b)
-
-
-# --------------------------------------------------------------------------- two-timescale synapse
+def chain_stages(tau_stm: float, tau_ltm: float) -> int:
+    """Stages m of a Benna-Fusi chain spanning tau_stm to tau_ltm (each stage ~4x slower), 2 to 12."""
+    return int(min(12, max(2, 2 + round(math.log(tau_ltm / tau_stm, 4)))))
 
 
 @dataclass(frozen=True)
@@ -337,11 +173,14 @@ class TwoTimescaleSynapse:
             self._af = 1.0
         df = soft_bound(self._fast, dw, self.p.w_max)
         self._fast.add_(df)
-        mag = df.abs()
-        peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
-        torch.maximum(self._tag, mag.div_(peak * self._ag), out=self._tag)
+        self._tag_changed(df.abs())
         self._bounded = False
         return df
+
+    def _tag_changed(self, mag: torch.Tensor) -> None:
+        """g <- max(g, |dF| / max|dF|) per seed, given |dF| (S, N, N) (overwritten)."""
+        peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
+        torch.maximum(self._tag, mag.div_(peak * self._ag), out=self._tag)
 
     def write_hebbian(self, post: torch.Tensor, pre: torch.Tensor, eta: float, f: float) -> None:
         """`write(hebb_covariance(post, pre, eta, f))` in a third of the passes over (S, N, N).
@@ -362,11 +201,9 @@ class TwoTimescaleSynapse:
         af = self._af
         df = self._fast * (cp.abs() * (-scale * af / w_max)).unsqueeze(-1)  # (S, N, N) -|dW| F / w_max
         df.mul_(cq.abs().unsqueeze(-2)).addcmul_((scale * cp).unsqueeze(-1), cq.unsqueeze(-2))  # + dW
-        _no_self(df)
+        no_self(df)
         self._fast.add_(df, alpha=1.0 / af)
-        mag = df.abs_()
-        peak = mag.amax(dim=(-2, -1), keepdim=True).clamp_(min=1e-30)  # (S, 1, 1)
-        torch.maximum(self._tag, mag.div_(peak * self._ag), out=self._tag)
+        self._tag_changed(df.abs_())
 
     def write_rows(self, act: torch.Tensor, propose) -> None:
         """`write` for a change confined to the rows (postsynaptic cells) `act` (S, k), at O(k N) cost.
@@ -377,7 +214,7 @@ class TwoTimescaleSynapse:
         and tagged with the same g <- max(g, |dF| / max|dF|), and written back.
         """
         s, n, _ = self._fast.shape
-        flat = (act + n * torch.arange(s, device=act.device).unsqueeze(1)).reshape(-1)  # rows of the (S*N, N) view
+        flat = flat_rows(act, n)  # rows of the (S*N, N) view
         f2, g2, l2 = (x.view(s * n, n) for x in (self._fast, self._tag, self._slow))
         f_r, g_r = f2.index_select(0, flat), g2.index_select(0, flat)  # (S*k, N)
         if self._pend is not None:
@@ -430,11 +267,10 @@ class ChainSynapse:
         stages: int | None = None,
     ):
         if stages is None:
-            stages = int(min(12, max(2, 2 + round(math.log(tau_ltm / tau_stm, 4)))))
+            stages = chain_stages(tau_stm, tau_ltm)
         self.m = stages
         self.w_max = w_max
         self.u = torch.zeros((stages, n_seeds, n, n), device=device)
-        self.tag = None
         c = torch.tensor([2.0**k for k in range(stages)], dtype=torch.float64)
         g = torch.tensor([2.0 ** (-2 * k) / tau_stm for k in range(stages)], dtype=torch.float64)
         g[-1] = c[-1] / tau_ltm if stages > 1 else 1.0 / tau_stm  # leak of the last stage

@@ -13,8 +13,9 @@ def eligibility_step(e: torch.Tensor, coincidence: torch.Tensor, dt: float, tau_
     return e * torch.exp(torch.as_tensor(-dt / tau_e, dtype=e.dtype)) + coincidence
 
 
-def three_factor(e: torch.Tensor, reward: torch.Tensor | float, baseline: torch.Tensor | float,
-                 eta: float) -> torch.Tensor:
+def three_factor(
+    e: torch.Tensor, reward: torch.Tensor | float, baseline: torch.Tensor | float, eta: float
+) -> torch.Tensor:
     """Three-factor update, Δw = η · M · e with the neuromodulator M = R − b (reward minus its
     expectation; Frémaux, Sprekeler & Gerstner 2010)."""
     m = torch.as_tensor(reward, dtype=e.dtype) - torch.as_tensor(baseline, dtype=e.dtype)

@@ -4,55 +4,42 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from brainsim.charts import color_map, line_with_band, style
-
-
-def _empty(title: str, message: str) -> go.Figure:
-    """A figure that says why it is empty (and still has one trace, so it renders)."""
-    fig = go.Figure(go.Scatter(x=[], y=[], mode="markers", showlegend=False))
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style(fig, title)
+from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, style, weight_heatmap
 
 
-def _chance_line(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
-    if "chance" in df and len(df):
-        fig.add_hline(
-            y=float(df["chance"].iloc[0]),
-            line_dash="dot",
-            line_color="#7f7f7f",
-            annotation_text="chance",
-            annotation_position="bottom right",
-        )
+def _chance_line(fig: go.Figure, chance: float) -> go.Figure:
+    """A dotted line at the accuracy of guessing."""
+    fig.add_hline(
+        y=chance, line_dash="dot", line_color="#7f7f7f", annotation_text="chance", annotation_position="bottom right"
+    )
     return fig
+
+
+def _accuracy_vs(df: pd.DataFrame, x: str, title: str, x_title: str) -> go.Figure:
+    """Mean held-out accuracy (95% band over seeds) against `x`, per learner, with chance dotted."""
+    fig = line_with_band(df, x, "accuracy", title=title, y_label="test accuracy")
+    fig.update_yaxes(range=[0, 1.02])
+    fig.update_xaxes(title=x_title)
+    return _chance_line(fig, float(df["chance"].iloc[0]))
 
 
 def accuracy_vs_delay(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("Accuracy vs delay", "No learner for this task: fast weights need associative retrieval.")
-    fig = line_with_band(df, "delay", "accuracy", title=f"Accuracy vs delay ({cfg.task})", y_label="test accuracy")
-    fig.update_yaxes(range=[0, 1.02])
-    fig.update_xaxes(title="delay (distractor steps)")
-    return _chance_line(fig, df)
+        return empty_figure("No learner for this task: fast weights need associative retrieval.")
+    return _accuracy_vs(df, "delay", f"Accuracy vs delay ({cfg.task})", "delay (distractor steps)")
 
 
 def accuracy_vs_pairs(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("Accuracy vs pairs", "Select fast weights, or the associative-retrieval task.")
-    fig = line_with_band(
-        df, "pairs", "accuracy", title="Associative retrieval: accuracy vs number of pairs", y_label="test accuracy"
-    )
-    fig.update_yaxes(range=[0, 1.02])
-    fig.update_xaxes(title="key-value pairs in the sequence")
-    return _chance_line(fig, df)
+        return empty_figure("Select fast weights, or the associative-retrieval task.")
+    title = "Associative retrieval: accuracy vs number of pairs"
+    return _accuracy_vs(df, "pairs", title, "key-value pairs in the sequence")
 
 
 def training_curves(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("Training curves", "No trained learner selected.")
+        return empty_figure("No trained learner selected.")
     fig = line_with_band(
         df,
         "samples",
@@ -68,28 +55,16 @@ def training_curves(df: pd.DataFrame, cfg) -> go.Figure:
 
 def hidden_states(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("Hidden state", "No trained learner selected.")
+        return empty_figure("No trained learner selected.")
     learners = list(dict.fromkeys(df["learner"]))
-    fig = make_subplots(rows=len(learners), cols=1, shared_xaxes=True, subplot_titles=learners, vertical_spacing=0.08)
+    fig, _, _ = learner_grid(learners, h_space=0.0, v_space=0.08, max_cols=1)
     for i, name in enumerate(learners, start=1):
         part = df[df["learner"] == name]
         grid = part.pivot(index="unit", columns="t", values="activation")  # (H, T)
         ticks = part.drop_duplicates("t").sort_values("t")["token"].tolist()
-        fig.add_trace(
-            go.Heatmap(
-                z=grid.values,
-                x=[f"{t}:{tok}" for t, tok in enumerate(ticks)],
-                y=grid.index,
-                colorscale="RdBu",
-                zmid=0,
-                zmin=-1,
-                zmax=1,
-                showscale=i == 1,
-                colorbar=dict(title="h"),
-            ),
-            row=i,
-            col=1,
-        )
+        heat = weight_heatmap(grid.values, limit=1.0, show_scale=i == 1, name=name)
+        heat.update(x=[f"{t}:{tok}" for t, tok in enumerate(ticks)], y=grid.index, colorbar=dict(title="h"))
+        fig.add_trace(heat, row=i, col=1)
         fig.update_yaxes(title="unit", row=i, col=1)
     fig.update_layout(height=max(300, 200 * len(learners)))
     return style(fig, f"Hidden state over one sequence (delay {int(df['delay'].iloc[0])})")
@@ -97,33 +72,18 @@ def hidden_states(df: pd.DataFrame, cfg) -> go.Figure:
 
 def snapshots(df: pd.DataFrame, cfg) -> go.Figure:
     if df.empty:
-        return _empty("Fast-weight store", "No snapshot.")
+        return empty_figure("No snapshot.")
     moments = list(dict.fromkeys(df["moment"]))
-    fig = make_subplots(
-        rows=1,
-        cols=len(moments),
-        shared_yaxes=True,
-        subplot_titles=[f"{m} (t={int(df[df['moment'] == m]['t'].iloc[0])})" for m in moments],
-    )
+    titles = [f"{m} (t={int(df[df['moment'] == m]['t'].iloc[0])})" for m in moments]
+    fig, _, _ = learner_grid(titles, h_space=0.2 / len(moments), v_space=0.0, max_cols=len(moments))
     zmax = float(df["strength"].abs().max()) or 1.0
     for i, m in enumerate(moments, start=1):
         grid = df[df["moment"] == m].pivot(index="value", columns="key", values="strength")  # (V, V)
-        fig.add_trace(
-            go.Heatmap(
-                z=grid.values,
-                x=grid.columns,
-                y=grid.index,
-                colorscale="RdBu",
-                zmid=0,
-                zmin=-zmax,
-                zmax=zmax,
-                showscale=i == len(moments),
-                colorbar=dict(title="c·A·e"),
-            ),
-            row=1,
-            col=i,
-        )
+        heat = weight_heatmap(grid.values, limit=zmax, show_scale=i == len(moments), name=m)
+        heat.update(x=grid.columns, y=grid.index, colorbar=dict(title="c·A·e"))
+        fig.add_trace(heat, row=1, col=i)
         fig.update_xaxes(title="key", row=1, col=i)
+    fig.update_yaxes(matches="y")  # one value axis for every moment
     fig.update_yaxes(title="value", row=1, col=1)
     return style(fig, "Fast-weight store in symbol space (one sequence)")
 
@@ -155,12 +115,5 @@ def decay_accuracy(df: pd.DataFrame, cfg) -> go.Figure:
     fig = line_with_band(
         d, "delay", "accuracy", title=f"Fast weights: retrieval of {cfg.pairs} pairs vs delay", y_label="test accuracy"
     )
-    fig.add_hline(
-        y=1.0 / cfg.vocab,
-        line_dash="dot",
-        line_color="#7f7f7f",
-        annotation_text="chance",
-        annotation_position="bottom right",
-    )
     fig.update_yaxes(range=[0, 1.02])
-    return fig
+    return _chance_line(fig, 1.0 / cfg.vocab)

@@ -2,7 +2,7 @@
 
 After Ba, Hinton, Mnih, Leibo & Ionescu (2016), "Using fast weights to attend to the recent past",
 in its simplest hetero-associative form. At every step t the store A (d x d) fades and takes in
-the outer product of the step's value and key:
+the outer product of the step's value and key (the rule in brainsim.rules.fast_weights):
 
     A_t = lambda * A_{t-1} + eta * v_t k_t^T
 
@@ -28,12 +28,8 @@ from __future__ import annotations
 
 import torch
 
+from brainsim.rules.fast_weights import fast_weight_update
 from brainsim.runtime import torch_generator
-
-
-def fast_weight_update(a: torch.Tensor, k: torch.Tensor, v: torch.Tensor, lam: float, eta: float) -> torch.Tensor:
-    """One Hebbian write A <- lambda A + eta v k^T, batched: a (B, d_v, d_k), k (B, d_k), v (B, d_v)."""
-    return lam * a + eta * v[:, :, None] * k[:, None, :]  # (B, d_v, d_k)
 
 
 def random_encoder(n_symbols: int, dim: int, seed: int, *stream: int) -> torch.Tensor:
@@ -43,8 +39,9 @@ def random_encoder(n_symbols: int, dim: int, seed: int, *stream: int) -> torch.T
 
 
 def store_snapshots(keys: torch.Tensor, values: torch.Tensor, lam: float, eta: float) -> torch.Tensor:
-    """Run the recurrence over a sequence: keys (B, T, d_k), values (B, T, d_v) ->
-    A after each step (B, T, d_v, d_k). For display and tests; `read` is the fast path."""
+    """The reference rule (brainsim.rules.fast_weights) run over a sequence: keys (B, T, d_k),
+    values (B, T, d_v) -> A after each step (B, T, d_v, d_k). For display and tests; `read` is the
+    fast path."""
     b, t, dk = keys.shape
     a = torch.zeros(b, values.shape[-1], dk, dtype=keys.dtype, device=keys.device)
     out = []
@@ -55,7 +52,8 @@ def store_snapshots(keys: torch.Tensor, values: torch.Tensor, lam: float, eta: f
 
 
 def read(keys: torch.Tensor, values: torch.Tensor, query: torch.Tensor, lam, eta: float) -> torch.Tensor:
-    """r = A_T q for the store written by steps 0..T-1, without forming A:
+    """r = A_T q for the store written by steps 0..T-1, without forming A (the closed form of
+    fast_weight_update, tested equal to it):
     r = eta * sum_s lambda^(T-1-s) v_s (k_s . q).  keys (B, T, d_k), values (B, T, d_v), query (B, d_k).
 
     lam: a float -> r (B, d_v); a sequence of L decays -> r (L, B, d_v), one read-out per lambda."""
@@ -70,7 +68,8 @@ def read(keys: torch.Tensor, values: torch.Tensor, query: torch.Tensor, lam, eta
 
 
 class FastWeightReader:
-    """Associative retrieval with an untrained Hebbian store, for `sequence_tasks` layouts.
+    """Associative retrieval with an untrained Hebbian store, for the layouts of
+    brainsim.working_memory.sequences.associative_retrieval.
 
     Keys encode the key and distractor blocks, values the value and distractor blocks, so a pair
     step writes c(value) e(key)^T and a distractor step writes an unrelated association; the query

@@ -1,10 +1,9 @@
 """Backprop learners for sequence tasks: a feedforward control and torch.nn RNN / GRU / LSTM.
 
 Every learner reads a sequence x (B, T, d_in) and answers at the last step with logits over
-n_out classes. The recurrent nets are trained by backpropagation through time (BPTT) with
-torch.optim.Adam and gradient-norm clipping on by default; the feedforward MLP sees only the
-current (last) step, so it has long-term knowledge in its weights but no short-term store. The
-learning rate can follow a cosine schedule to 0 over the budget (torch.optim.lr_scheduler).
+n_out classes. The recurrent nets are trained by backpropagation through time (BPTT, see
+brainsim.working_memory.training); the feedforward MLP sees only the current (last) step, so it
+has long-term knowledge in its weights but no short-term store.
 
 Packing. A page compares learners over several seeds and conditions (delays, pair counts), each
 one an independent network. Small recurrent nets on a CPU spend their time in per-step overhead,
@@ -13,21 +12,18 @@ are block-diagonal (group g only sees its own inputs and its own hidden units):
 
     h_t = [h_t^(1), ..., h_t^(G)],   W = blockdiag(W^(1), ..., W^(G)).
 
-Off-block weights start at zero and their gradients are masked to zero, so Adam (elementwise)
-never moves them; the loss is the sum of the groups' losses and clipping is done per group, so
-each block follows exactly the trajectory it would follow alone (up to float summation order).
+Off-block weights start at zero and their gradients are masked to zero, so an elementwise
+optimizer (Adam, SGD, momentum) never moves them; the loss is the sum of the groups' losses and
+clipping is done per group, so each block follows exactly the trajectory it would follow alone
+(up to float summation order).
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 KINDS = ("feedforward", "rnn", "gru", "lstm")
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # stacked gate blocks in torch.nn weight rows
@@ -82,7 +78,8 @@ class PackedNet(nn.Module):
 
     def reset(self, generators: list) -> None:
         """Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) init per group from its own generator (torch.nn's
-        default scale), zero off-block."""
+        default scale), zero off-block. Drawn with torch's uniform_(-s, s) rather than
+        brainsim.torchkit.uniform_init: the same numbers up to the last bit, kept so results stay put."""
         fan = {"feedforward": self.d_in}.get(self.kind, self.hidden)
         with torch.no_grad():
             for name, p in self.named_parameters():
@@ -93,7 +90,7 @@ class PackedNet(nn.Module):
                     vals = torch.empty(int(sel.sum())).uniform_(-s, s, generator=generators[g])
                     p[sel] = vals.to(p.device)
                 p[gid < 0] = 0.0
-            if self.kind == "lstm" and FORGET_BIAS:
+            if self.kind == "lstm":
                 gh = self.g * self.hidden
                 self.body.bias_ih_l0[gh : 2 * gh] = FORGET_BIAS  # rows [i; f; g; o]: the forget gate
 
@@ -177,144 +174,3 @@ class PackedNet(nn.Module):
                 if p.grad is not None:
                     p.grad.mul_(scale[group])
         return norm
-
-
-@dataclass
-class TrainResult:
-    """What a training run returns: per-group curves and final state; the model is trained in place."""
-
-    curve: list[dict] = field(default_factory=list)  # rows: step, samples, group, loss, accuracy
-    diverged: torch.Tensor | None = None  # bool (G,)
-    diverged_step: torch.Tensor | None = None  # int (G,), -1 when it never diverged
-    wall_s: float = 0.0
-    steps_done: int = 0
-
-
-def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Fraction correct per group: logits (B, G, C), y (B, G) -> (G,)."""
-    return (logits.argmax(-1) == y).float().mean(0)
-
-
-def train(
-    model: PackedNet,
-    batch: Callable[[int], tuple[torch.Tensor, torch.Tensor]],
-    steps: int,
-    lr: float,
-    clip: float = 1.0,
-    evaluate: Callable[[PackedNet], tuple[torch.Tensor, torch.Tensor]] | None = None,
-    eval_every: int = 0,
-    callback: Callable[[int, int], None] | None = None,
-    optimizer: str = "adam",
-    schedule: str = "constant",
-) -> TrainResult:
-    """BPTT on the last-step cross-entropy with torch.optim (Adam, or SGD with momentum 0.9), one
-    independent network per group.
-
-    batch(step) -> (x (B, T, G, d_in), y (B, G)); evaluate(model) -> (loss (G,), accuracy (G,)) on a
-    held-out set, recorded at step 0 and every `eval_every` steps; callback(step, steps) reports
-    progress; schedule names the learning-rate schedule over the `steps` (make_schedule). A group whose
-    loss turns NaN/inf is frozen and marked diverged; the others go on.
-    """
-    opt = make_optimizer(optimizer, model.parameters(), lr)
-    sched = make_schedule(schedule, opt, steps)
-    dev = next(model.parameters()).device
-    alive = torch.ones(model.g, dtype=torch.bool, device=dev)
-    masks = model.grad_masks(alive)
-    died = torch.full((model.g,), -1, dtype=torch.long)
-    res = TrainResult()
-    t0 = time.perf_counter()
-
-    def record(step: int, n_samples: int) -> None:
-        if evaluate is None:
-            return
-        with torch.no_grad():
-            loss, acc = evaluate(model)
-        for g in range(model.g):
-            res.curve.append(
-                dict(
-                    step=step,
-                    samples=n_samples,
-                    group=g,
-                    loss=float(loss[g]),
-                    accuracy=float(acc[g]),
-                    diverged=bool(died[g] >= 0),
-                )
-            )
-
-    record(0, 0)
-    for step in range(1, steps + 1):
-        x, y = batch(step)
-        logits = model(x)  # (B, G, C)
-        per_group = (
-            F.cross_entropy(logits.reshape(-1, model.n_out), y.reshape(-1), reduction="none").reshape(y.shape).mean(0)
-        )  # (G,)
-        while bool((~torch.isfinite(per_group) & alive).any()):  # stop those learners, keep the rest going
-            # the culprits are groups whose weights blew up; their NaNs reach the other blocks through
-            # 0 * NaN in the shared matmuls, so only they are stopped, then the step is recomputed
-            bad = model.nonfinite_groups() & alive
-            if not bool(bad.any()):
-                bad = ~torch.isfinite(per_group) & alive
-            died[bad.cpu()] = step
-            alive &= ~bad
-            masks = model.grad_masks(alive)
-            model.freeze(~alive)
-            _reset_dead_moments(opt, model, alive)
-            logits = model(x)  # dead blocks are zero now
-            per_group = (
-                F.cross_entropy(logits.reshape(-1, model.n_out), y.reshape(-1), reduction="none")
-                .reshape(y.shape)
-                .mean(0)
-                * alive
-            )
-        if not bool(alive.any()):
-            break
-        opt.zero_grad(set_to_none=False)
-        per_group.sum().backward()  # groups are independent, so the sum's gradient is each group's own
-        model.mask_and_clip_(clip, masks)
-        opt.step()
-        sched.step()
-        res.steps_done = step
-        if eval_every and (step % eval_every == 0 or step == steps):
-            record(step, step * x.shape[0])
-        if callback is not None:
-            callback(step, steps)
-    res.wall_s = time.perf_counter() - t0
-    res.diverged = died >= 0
-    res.diverged_step = died
-    return res
-
-
-OPTIMIZERS = ("adam", "sgd")
-SCHEDULES = ("constant", "cosine")
-
-
-def make_schedule(name: str, opt: torch.optim.Optimizer, steps: int) -> torch.optim.lr_scheduler.LRScheduler:
-    """torch.optim's learning-rate schedule over the budget: constant, or cosine annealing from lr to 0
-    at the last step (Loshchilov & Hutter 2017), lr_s = lr (1 + cos(pi s / steps)) / 2."""
-    if name == "constant":
-        return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
-    if name == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, steps))
-    raise ValueError(f"unknown learning-rate schedule {name!r}")
-
-
-def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
-    """torch.optim's Adam, or SGD with momentum 0.9 (both elementwise, so packing stays exact)."""
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    raise ValueError(f"unknown optimizer {name!r}")
-
-
-def _reset_dead_moments(opt: torch.optim.Optimizer, model: PackedNet, alive: torch.Tensor) -> None:
-    """Clear the optimizer's moments of dead groups so their (zeroed) parameters stay put."""
-    for name, p in model.named_parameters():
-        state = opt.state.get(p)
-        if not state:
-            continue
-        gid = model.gids(p.device)[name]
-        dead = (gid >= 0) & ~alive[gid.clamp(min=0)]
-        for key in ("exp_avg", "exp_avg_sq", "momentum_buffer"):
-            if key in state:
-                state[key][dead] = 0.0

@@ -41,16 +41,6 @@ class SeqBatch:
     n_classes: int
     layout: dict  # block name -> slice of the input axis
 
-    def to(self, device: torch.device) -> SeqBatch:
-        return SeqBatch(
-            self.x.to(device),
-            self.y.to(device),
-            self.delay.to(device),
-            self.pairs.to(device),
-            self.n_classes,
-            self.layout,
-        )
-
     @property
     def d_in(self) -> int:
         return self.x.shape[-1]
@@ -155,22 +145,17 @@ def n_back(batch: int, k: int, n: int, length: int, seed: int, *stream: int) -> 
     return SeqBatch(x, y, torch.full((batch,), n - 1, dtype=torch.long), torch.ones(batch, dtype=torch.long), k, lay)
 
 
-def chance(n_classes: int) -> float:
-    """Accuracy of guessing: 1 / number of classes."""
-    return 1.0 / n_classes
-
-
-def describe(b: SeqBatch, i: int = 0) -> list[str]:
-    """Readable tokens of sequence i (for notes and debugging), e.g. ['.', 's2', 'd1', 'go']."""
+def describe(steps: torch.Tensor, layout: dict) -> list[str]:
+    """Readable tokens of one sequence's steps (T, d_in) in `layout`, e.g. ['.', 's2', 'd1', 'go']."""
     out = []
-    for row in b.x[i].numpy():
+    for row in steps.numpy():
         on = np.flatnonzero(row)
         if len(on) == 0:
             out.append(".")
             continue
         parts = []
         for j in on:
-            for name, sl in b.layout.items():
+            for name, sl in layout.items():
                 if sl.start <= j < sl.stop:
                     parts.append(name if sl.stop - sl.start == 1 else f"{name[0]}{j - sl.start}")
         out.append("+".join(parts))

@@ -8,41 +8,11 @@ optimizers (SGD, momentum, Adagrad, RMSprop, Adam) then update each seed indepen
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
 from brainsim.rules import delta, hebbian
-
-ACTIVATIONS = {
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "leaky relu": lambda z: F.leaky_relu(z, 0.1),
-}
-OPTIMIZERS = ("gd", "sgd", "momentum", "adagrad", "rmsprop", "adam")
-
-
-def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
-    """torch.optim optimizer by name; 'gd' is plain SGD (the caller feeds it the whole training set)."""
-    if name in ("gd", "sgd"):
-        return torch.optim.SGD(params, lr=lr, weight_decay=weight_decay)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
-    if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr, weight_decay=weight_decay)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, weight_decay=weight_decay)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    raise ValueError(f"unknown optimizer {name!r}")
-
-
-def uniform_init(gen: torch.Generator, shape: tuple[int, ...], fan_in: int) -> torch.Tensor:
-    """torch.nn.Linear's default initialisation, U(−1/√fan_in, 1/√fan_in), from a given generator."""
-    bound = 1.0 / math.sqrt(fan_in)
-    return (torch.rand(shape, generator=gen) * 2 - 1) * bound
+from brainsim.torchkit import activation_module, uniform_init
 
 
 class DeltaNeuron:
@@ -70,6 +40,9 @@ class DeltaNeuron:
         self.w += delta.delta_rule(x, y, t, self.lr)
         self.b += self.lr * (t - y).mean(dim=-2, keepdim=True)
 
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.w, self.b]
+
     def n_parameters(self) -> int:
         return self.w.shape[-1] + 1
 
@@ -95,13 +68,14 @@ class HebbianNeuron(DeltaNeuron):
 
 
 class BatchedMLP(torch.nn.Module):
-    """x -> act(x W1 + b1) W2 + b2, one sigmoid output, with a leading seed axis on every weight."""
+    """z = f(x W1 + b1) W2 + b2: one hidden layer, one output unit (readout turns z into its output),
+    with a leading seed axis on every weight. The MLP is trained through autograd and torch.optim."""
 
     name = "mlp (backprop)"
 
     def __init__(self, gen: torch.Generator, n_seeds: int, n_in: int, hidden: int, activation: str):
         super().__init__()
-        self.act = ACTIVATIONS[activation]
+        self.act = activation_module(activation)
         self.w1 = torch.nn.Parameter(uniform_init(gen, (n_seeds, n_in, hidden), n_in))
         self.b1 = torch.nn.Parameter(uniform_init(gen, (n_seeds, 1, hidden), n_in))
         self.w2 = torch.nn.Parameter(uniform_init(gen, (n_seeds, hidden, 1), hidden))
@@ -113,6 +87,9 @@ class BatchedMLP(torch.nn.Module):
 
     def n_parameters(self) -> int:
         return sum(p[0].numel() for p in self.parameters())
+
+
+LEARNERS = (DeltaNeuron.name, HebbianNeuron.name, BatchedMLP.name)
 
 
 def readout(z: torch.Tensor, output: str) -> torch.Tensor:

@@ -1,53 +1,41 @@
 """Backprop networks for the arena: an MLP and a small CNN, trained by torch.autograd and an
-optimizer from torch.optim (GD is SGD on the whole training set: the loop sets the batch)."""
+optimizer from brainsim.torchkit ("gd" is SGD on the whole training set: the race sets the batch)."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from brainsim.arena.learners.base import Learner, Spec, activate, loss_value, output_error, torch_activation
+from brainsim.arena.learners.base import Learner, Spec, loss_value, output_error
 from brainsim.runtime import torch_generator
-
-
-def make_optimizer(name: str, params, lr: float, weight_decay: float) -> torch.optim.Optimizer:
-    """torch.optim by name; L2 weight decay λ adds λ·w to every gradient."""
-    kw = dict(lr=lr, weight_decay=weight_decay, foreach=False)  # tiny tensors: the plain loop is fastest
-    if name in ("GD", "SGD"):
-        return torch.optim.SGD(params, **kw)
-    if name == "momentum":
-        return torch.optim.SGD(params, momentum=0.9, **kw)
-    if name == "Adagrad":
-        return torch.optim.Adagrad(params, **kw)
-    if name == "RMSprop":
-        return torch.optim.RMSprop(params, **kw)
-    if name == "Adam":
-        return torch.optim.Adam(params, **kw)
-    raise ValueError(f"unknown optimizer {name!r}")
+from brainsim.torchkit import activate, activation_module, make_optimizer, uniform_init
 
 
 def _uniform_init(layer: nn.Module, g: torch.Generator) -> None:
-    """Re-draw a layer's weights from the seeded generator (±1/sqrt(fan_in), torch's default range)."""
+    """Re-draw a layer's weight and bias from the seeded generator, in the layer's fan-in range."""
+    fan_in = layer.weight[0].numel()
     with torch.no_grad():
         for p in (layer.weight, layer.bias):
-            fan_in = layer.weight[0].numel()
-            p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) / fan_in**0.5)
+            p.copy_(uniform_init(g, p.shape, fan_in))
+
+
+def _optimizer(spec: Spec, params) -> torch.optim.Optimizer:
+    # foreach=False: for a handful of tiny tensors the plain per-tensor loop is fastest
+    return make_optimizer(spec.optimizer, params, spec.lr, spec.weight_decay, foreach=False)
 
 
 class _Backprop(Learner):
     """Gradient descent on the loss ℓ through every layer: w ← optimizer(w, ∂ℓ/∂w) (Rumelhart,
     Hinton & Williams 1986)."""
 
-    brain_like = False
-
     def _setup(self, net: nn.Module, spec: Spec):
         self.spec = spec
         self.net = net
-        self.opt = make_optimizer(spec.optimizer, net.parameters(), spec.lr, spec.weight_decay)
+        self.opt = _optimizer(spec, net.parameters())
 
     def to(self, device):
         self.net.to(device)
-        self.opt = make_optimizer(self.spec.optimizer, self.net.parameters(), self.spec.lr, self.spec.weight_decay)
+        self.opt = _optimizer(self.spec, self.net.parameters())
         return self
 
     def scores(self, x):
@@ -81,7 +69,7 @@ class BackpropMLP(_Backprop):
         super().__init__()
         layers, width = [], spec.n_in
         for _ in range(spec.hidden_layers):
-            layers += [nn.Linear(width, spec.hidden), torch_activation(spec.activation)]
+            layers += [nn.Linear(width, spec.hidden), activation_module(spec.activation)]
             width = spec.hidden
         layers.append(nn.Linear(width, spec.n_out))
         net = nn.Sequential(*layers)
@@ -111,7 +99,7 @@ class BackpropMLP(_Backprop):
             self.grads.append(self.flat.grad[offset : offset + n].view_as(p))
             offset += n
         self.linears = [m for m in self.net if isinstance(m, nn.Linear)]
-        self.opt = make_optimizer(self.spec.optimizer, [self.flat], self.spec.lr, self.spec.weight_decay)
+        self.opt = _optimizer(self.spec, [self.flat])
 
     def to(self, device):
         self.net.to(device)
@@ -161,14 +149,14 @@ class SmallCNN(_Backprop):
         net = nn.Sequential(
             nn.Unflatten(1, (1, h, w)),
             nn.Conv2d(1, 8, 3, padding=1),
-            torch_activation(act),
+            activation_module(act),
             nn.MaxPool2d(2),
             nn.Conv2d(8, 16, 3, padding=1),
-            torch_activation(act),
+            activation_module(act),
             nn.MaxPool2d(2),
             nn.Flatten(),
             nn.Linear(16 * (h // 4) * (w // 4), spec.hidden),
-            torch_activation(act),
+            activation_module(act),
             nn.Linear(spec.hidden, spec.n_out),
         )
         g = torch_generator(seed, 7)

@@ -1,5 +1,5 @@
-"""What every arena learner shares: the spec (sizes and rates), activations, output errors,
-the shared initial weights and the step-based `Learner` interface.
+"""What every arena learner shares: the spec (sizes and rates), readouts and output errors, the
+shared initial weights and the step-based `Learner` interface.
 
 All learners map an input batch x (B, d) to output scores z (B, C). With the cross-entropy loss
 the scores are logits and the prediction is softmax(z); with MSE the scores are linear outputs
@@ -13,11 +13,9 @@ from dataclasses import dataclass
 import torch
 
 from brainsim.runtime import torch_generator
+from brainsim.torchkit import uniform_init
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky relu")
 LOSSES = ("cross-entropy", "mse")
-OPTIMIZERS = ("GD", "SGD", "momentum", "Adagrad", "RMSprop", "Adam")
-LEAKY_SLOPE = 0.01
 
 
 @dataclass(frozen=True)
@@ -28,9 +26,9 @@ class Spec:
     n_out: int  # C, classes
     hidden: int = 64  # H, hidden units (every learner with a hidden layer)
     hidden_layers: int = 1  # backprop MLP only; the local learners have one hidden layer
-    activation: str = "tanh"
+    activation: str = "tanh"  # a brainsim.torchkit activation
     loss: str = "cross-entropy"
-    optimizer: str = "Adam"  # backprop networks (torch.optim)
+    optimizer: str = "adam"  # backprop networks (a brainsim.torchkit optimizer name)
     lr: float = 0.01  # backprop networks' learning rate
     weight_decay: float = 0.0  # backprop networks' L2 penalty
     local_lr: float = 0.1  # plain-SGD rate of delta rule, feedback alignment and readouts
@@ -45,35 +43,15 @@ class Spec:
     image_shape: tuple[int, int] | None = None  # (h, w) when inputs are flattened images
 
 
-def activate(a: torch.Tensor, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """f(a) and f'(a) for a hidden pre-activation a (any shape)."""
-    if name == "sigmoid":
-        h = torch.sigmoid(a)
-        return h, h * (1 - h)
-    if name == "tanh":
-        h = torch.tanh(a)
-        return h, 1 - h * h
-    if name == "relu":
-        return torch.relu(a), (a > 0).to(a.dtype)
-    if name == "leaky relu":
-        slope = torch.where(a > 0, 1.0, LEAKY_SLOPE).to(a.dtype)
-        return a * slope, slope
-    raise ValueError(f"unknown activation {name!r}")
-
-
-def torch_activation(name: str) -> torch.nn.Module:
-    """The nn.Module twin of `activate`, for the backprop networks."""
-    return {
-        "sigmoid": torch.nn.Sigmoid(),
-        "tanh": torch.nn.Tanh(),
-        "relu": torch.nn.ReLU(),
-        "leaky relu": torch.nn.LeakyReLU(LEAKY_SLOPE),
-    }[name]
+def readout(z: torch.Tensor, loss: str) -> torch.Tensor:
+    """The output y (B, C) the loss compares with the target: softmax(z) for cross-entropy, z for MSE."""
+    return torch.softmax(z, dim=1) if loss == "cross-entropy" else z
 
 
 def output_error(z: torch.Tensor, t: torch.Tensor, loss: str) -> torch.Tensor:
-    """e = ∂ℓ/∂z per sample (B, C): softmax(z) − t for cross-entropy, z − t for ℓ = ½‖z − t‖²."""
-    return torch.softmax(z, dim=1) - t if loss == "cross-entropy" else z - t
+    """The loss gradient ∂ℓ/∂z = y − t per sample (B, C), y = readout(z); the local rules learn from
+    its negative, the delta rule's error t − y."""
+    return readout(z, loss) - t
 
 
 def loss_value(z: torch.Tensor, t: torch.Tensor, loss: str) -> torch.Tensor:
@@ -84,20 +62,14 @@ def loss_value(z: torch.Tensor, t: torch.Tensor, loss: str) -> torch.Tensor:
 
 
 def init_weights(spec: Spec, seed: int) -> dict[str, torch.Tensor]:
-    """Initial W1 (H, d), b1 (H,), W2 (C, H), b2 (C,) shared by every learner whose shapes allow.
-
-    Uniform in ±1/sqrt(fan_in), as torch.nn.Linear draws them; drawn on the CPU from a seeded
-    generator so that CPU and CUDA runs start from the same numbers."""
+    """Initial W1 (H, d), b1 (H,), W2 (C, H), b2 (C,) shared by every learner whose shapes allow,
+    drawn by torchkit.uniform_init (torch.nn.Linear's fan-in range) from a seeded CPU generator."""
     g = torch_generator(seed, 1)
-
-    def uni(*shape, fan_in):
-        return (torch.rand(*shape, generator=g) * 2 - 1) / fan_in**0.5
-
     return {
-        "W1": uni(spec.hidden, spec.n_in, fan_in=spec.n_in),
-        "b1": uni(spec.hidden, fan_in=spec.n_in),
-        "W2": uni(spec.n_out, spec.hidden, fan_in=spec.hidden),
-        "b2": uni(spec.n_out, fan_in=spec.hidden),
+        "W1": uniform_init(g, (spec.hidden, spec.n_in), spec.n_in),
+        "b1": uniform_init(g, (spec.hidden,), spec.n_in),
+        "W2": uniform_init(g, (spec.n_out, spec.hidden), spec.hidden),
+        "b2": uniform_init(g, (spec.n_out,), spec.hidden),
     }
 
 
@@ -108,10 +80,15 @@ class Learner:
     first-layer weights (units, d) for image tiles, or None."""
 
     name = "learner"
-    brain_like = True
+    state: tuple[str, ...] = ()  # the tensor attributes `to` moves to the run's device
 
     def __init__(self):
         self.updates = 0  # weight updates made (one per step)
+
+    def to(self, device) -> Learner:
+        for k in self.state:
+            setattr(self, k, getattr(self, k).to(device))
+        return self
 
     def step(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor) -> None:
         """One update from a batch: x (B, d) inputs, t (B, C) one-hot targets, y (B,) labels."""

@@ -6,31 +6,14 @@ from __future__ import annotations
 
 import torch
 
-from brainsim.arena.learners.base import Learner, Spec, output_error
+from brainsim.arena.learners.base import Learner, Spec, readout
 from brainsim.arena.learners.local import delta_update
-from brainsim.arena.learners.reward import entropy_bonus_update, reinforce_output_update, sample_answer
+from brainsim.arena.learners.reward import sample_answer
+from brainsim.rules.competitive import krotov_hopfield
+from brainsim.rules.reward import entropy_bonus, reinforce_output
 from brainsim.runtime import torch_generator
 
 HOMEOSTASIS_RATE = 0.05  # β per update: the rate statistics track a few dozen batches
-
-
-def krotov_hopfield_update(W: torch.Tensor, x: torch.Tensor, lr: float, delta: float, k: int) -> torch.Tensor:
-    """Competitive Hebbian learning with Oja decay (Krotov & Hopfield 2019, p = 2).
-
-    Currents I_μ = ⟨w_μ, x⟩; per sample the strongest unit gets g = 1 (Hebbian), the k-th strongest
-    g = −Δ (anti-Hebbian), all others g = 0;  Δw_μ = η/B Σ_b g_bμ (x_b − I_bμ w_μ).
-    The −I w term is Oja's (1982) decay: it keeps |w_μ| → 1 and makes each winner's weights move
-    towards the inputs it wins, so units become prototypes of the data. No label is used.
-    W: (H, d) feature weights; x: (B, d) inputs; η: rate; Δ: anti-Hebbian strength; k: its rank.
-    Returns ΔW (H, d)."""
-    assert k >= 2, "the anti-Hebbian unit must not be the winner"
-    n = x.shape[0]
-    cur = x @ W.T  # (B, H) currents I
-    top = torch.topk(cur, k, dim=1).indices  # (B, k)
-    g = torch.zeros_like(cur)  # (B, H)
-    g.scatter_(1, top[:, :1], 1.0)
-    g.scatter_(1, top[:, k - 1 : k], -delta)
-    return lr / n * (g.T @ x - (g * cur).sum(0)[:, None] * W)  # (H, d)
 
 
 def hebbian_rates(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -55,6 +38,7 @@ class HebbianFeatures(Learner):
     `reward_readout`, by REINFORCE from a scalar reward only. Both layers learn on every step."""
 
     name = "hebbian features"
+    state = ("W1", "W2", "b2", "baseline", "mu", "var")
 
     def __init__(self, spec: Spec, init: dict, seed: int, reward_readout: bool = False):
         super().__init__()
@@ -69,11 +53,6 @@ class HebbianFeatures(Learner):
         self.mu, self.var = torch.zeros(spec.hidden), torch.ones(spec.hidden)  # homeostatic rate statistics
         self.g = torch_generator(seed, 5)
 
-    def to(self, device):
-        for k in ("W1", "W2", "b2", "baseline", "mu", "var"):
-            setattr(self, k, getattr(self, k).to(device))
-        return self
-
     def rates(self, x):
         return (hebbian_rates(self.W1, x) - self.mu) / (self.var + 1e-3).sqrt()  # (B, H) normalised
 
@@ -82,7 +61,7 @@ class HebbianFeatures(Learner):
 
     def step(self, x, t, y):
         s = self.spec
-        self.W1 += krotov_hopfield_update(self.W1, x, s.hebb_lr, s.hebb_delta, s.hebb_k)
+        self.W1 += krotov_hopfield(self.W1, x, s.hebb_lr, s.hebb_delta, s.hebb_k)
         self.mu, self.var = homeostasis(self.mu, self.var, hebbian_rates(self.W1, x), HOMEOSTASIS_RATE)
         h = self.rates(x)  # (B, H)
         z = h @ self.W2.T + self.b2  # (B, C)
@@ -90,12 +69,12 @@ class HebbianFeatures(Learner):
             k = sample_answer(z, self.g)
             reward = (k == y).to(x.dtype)
             p = torch.softmax(z, 1)  # (B, C)
-            dW, db = reinforce_output_update(h, p, k, reward - self.baseline, s.reward_lr)
-            eW, eb = entropy_bonus_update(h, p, s.reward_entropy, s.reward_lr)
+            dW, db = reinforce_output(h, p, k, reward - self.baseline, s.reward_lr)
+            eW, eb = entropy_bonus(h, p, s.reward_entropy, s.reward_lr)
             dW, db = dW + eW, db + eb
             self.baseline += s.baseline_rate * (reward.mean() - self.baseline)
         else:
-            dW, db = delta_update(h, output_error(z, t, s.loss), s.local_lr)
+            dW, db = delta_update(h, t - readout(z, s.loss), s.local_lr)
         self.W2 += dW
         self.b2 += db
         self.updates += 1

@@ -66,6 +66,27 @@ def evaluate(learner: Learner, x, t, y, loss: str) -> tuple[float, float]:
         return float((z.argmax(1) == y).float().mean()), learner.loss_of(z, t, loss)
 
 
+def epoch_row(learner: Learner, data: Split, loss: str, epoch: int, diverged: bool, wall: float) -> dict:
+    """One row of the curves: samples seen, updates, train and test accuracy and loss (NaN once
+    diverged), `diverged`, and the cumulative training wall time `wall_s`."""
+    if diverged:
+        acc_tr = acc_te = loss_tr = loss_te = float("nan")
+    else:
+        acc_tr, loss_tr = evaluate(learner, data.x_train, data.t_train, data.y_train, loss)
+        acc_te, loss_te = evaluate(learner, data.x_test, data.t_test, data.y_test, loss)
+    return dict(
+        epoch=epoch,
+        samples_seen=epoch * data.x_train.shape[0],
+        weight_updates=learner.updates,
+        train_accuracy=acc_tr,
+        test_accuracy=acc_te,
+        train_loss=loss_tr,
+        test_loss=loss_te,
+        diverged=diverged,
+        wall_s=wall,
+    )
+
+
 def train(
     learner: Learner,
     data: Split,
@@ -75,37 +96,14 @@ def train(
     loss: str,
     on_epoch: Callable[[int], None] | None = None,
 ) -> list[dict]:
-    """Train for `epochs` passes; one row per epoch (0..epochs) with samples seen, updates, train and
-    test accuracy and loss, `diverged`, and the cumulative training wall time `wall_s`.
+    """Train for `epochs` passes; one `epoch_row` per epoch (0..epochs), stopping after a NaN/inf.
 
     The batch order comes from a generator seeded by (seed, 3), so every learner of one seed sees
     the same batches, and training E + E' epochs continues exactly the run of E epochs."""
     g = torch_generator(seed, 3)
     n = data.x_train.shape[0]
     batch = min(batch, n)
-    rows, wall = [], 0.0
-
-    def record(epoch, diverged):
-        if diverged:
-            acc_tr = acc_te = loss_tr = loss_te = float("nan")
-        else:
-            acc_tr, loss_tr = evaluate(learner, data.x_train, data.t_train, data.y_train, loss)
-            acc_te, loss_te = evaluate(learner, data.x_test, data.t_test, data.y_test, loss)
-        rows.append(
-            dict(
-                epoch=epoch,
-                samples_seen=epoch * n,
-                weight_updates=learner.updates,
-                train_accuracy=acc_tr,
-                test_accuracy=acc_te,
-                train_loss=loss_tr,
-                test_loss=loss_te,
-                diverged=diverged,
-                wall_s=wall,
-            )
-        )
-
-    record(0, False)
+    rows, wall = [epoch_row(learner, data, loss, 0, False, 0.0)], 0.0
     with torch.no_grad():
         for epoch in range(1, epochs + 1):
             perm = torch.randperm(n, generator=g).to(data.x_train.device)  # same order for every learner
@@ -115,7 +113,7 @@ def train(
                 learner.step(xs[i : i + batch], ts[i : i + batch], ys[i : i + batch])
             wall += time.perf_counter() - t0
             diverged = not is_finite(*learner.parameters())
-            record(epoch, diverged)
+            rows.append(epoch_row(learner, data, loss, epoch, diverged, wall))
             if on_epoch:
                 on_epoch(epoch)
             if diverged:  # a NaN/inf learner stops here; the others go on

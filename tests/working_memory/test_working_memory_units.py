@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 
+from brainsim import config as C
+from brainsim.rules.fast_weights import fast_weight_update
 from brainsim.runtime import torch_generator
 from brainsim.working_memory import sequences as T
-from brainsim.working_memory.experiment import WorkingMemoryConfig, _modules, conditions, make_batch, seq_len
-from brainsim.working_memory.fast_weights import FastWeightReader, fast_weight_update, read, store_snapshots
-from brainsim.working_memory.recurrent import PackedNet, make_schedule, train
+from brainsim.working_memory.data import conditions, make_batch, pack_groups, seq_len
+from brainsim.working_memory.experiment import WorkingMemoryConfig
+from brainsim.working_memory.fast_weights import FastWeightReader, read, store_snapshots
+from brainsim.working_memory.recurrent import PackedNet
+from brainsim.working_memory.training import OPTIMIZERS, group_losses, make_schedule, train
 
 # --------------------------------------------------------------------------- task generators
 
@@ -68,10 +72,14 @@ def test_fast_weight_update_is_the_hand_computed_outer_product():
     assert torch.allclose(out, torch.tensor([[[0.7, 0.8], [1.55, 1.95]]]))
 
 
-def test_closed_form_read_equals_the_recurrence():
+def test_closed_form_read_equals_the_reference_rule():
+    """The page's fast read-out equals the store written step by step by brainsim.rules' update."""
     g = torch_generator(0, 1)
     k, v, q = torch.randn(3, 6, 5, generator=g), torch.randn(3, 6, 4, generator=g), torch.randn(3, 5, generator=g)
-    a = store_snapshots(k, v, 0.8, 0.3)[:, -1]  # (B, 4, 5)
+    a = torch.zeros(3, 4, 5)
+    for t in range(6):
+        a = fast_weight_update(a, k[:, t], v[:, t], 0.8, 0.3)  # (B, 4, 5)
+    assert torch.equal(store_snapshots(k, v, 0.8, 0.3)[:, -1], a)
     assert torch.allclose(read(k, v, q, 0.8, 0.3), (a @ q[:, :, None])[:, :, 0], atol=1e-5)
     many = read(k, v, q, [0.8, 1.0], 0.3)  # (L, B, 4)
     assert torch.allclose(many[0], read(k, v, q, 0.8, 0.3)) and torch.allclose(many[1], read(k, v, q, 1.0, 0.3))
@@ -86,18 +94,28 @@ def test_single_trace_signal_is_lambda_to_the_delay_without_distractors():
 # --------------------------------------------------------------------------- packed networks
 
 
-@pytest.mark.parametrize("kind", ["feedforward", "rnn", "gru", "lstm"])
-def test_packed_groups_train_exactly_like_separate_networks(kind):
-    """G networks packed block-diagonally follow the trajectories they follow alone."""
+@pytest.mark.parametrize(
+    "kind, optimizer",
+    [(k, "adam") for k in ("feedforward", "rnn", "gru", "lstm")] + [("gru", o) for o in OPTIMIZERS if o != "adam"],
+)
+def test_packed_groups_train_exactly_like_separate_networks(kind, optimizer):
+    """G networks packed block-diagonally follow the trajectories they follow alone, with every optimizer."""
     groups = 3
     data = [T.delayed_recall(8, 3, 4, 2, seed=s) for s in range(groups)]
     x = torch.stack([d.x for d in data], 2)  # (B, T, G, d_in)
     y = torch.stack([d.y for d in data], 1)  # (B, G)
     packed = PackedNet(kind, groups, x.shape[-1], 5, 3, [torch_generator(s, 9) for s in range(groups)])
-    train(packed, lambda step: (x, y), steps=15, lr=0.05, clip=0.5)
+    train(packed, lambda step: (x, y), steps=15, lr=0.05, clip=0.5, optimizer=optimizer)
     for g in range(groups):
         alone = PackedNet(kind, 1, x.shape[-1], 5, 3, [torch_generator(g, 9)])
-        train(alone, lambda step, g=g: (x[:, :, g : g + 1], y[:, g : g + 1]), steps=15, lr=0.05, clip=0.5)
+        train(
+            alone,
+            lambda step, g=g: (x[:, :, g : g + 1], y[:, g : g + 1]),
+            steps=15,
+            lr=0.05,
+            clip=0.5,
+            optimizer=optimizer,
+        )
         with torch.no_grad():
             assert torch.allclose(packed(x)[:, g], alone(x[:, :, g : g + 1])[:, 0], atol=1e-4)
     assert packed.parameter_count() == alone.parameter_count()
@@ -139,7 +157,25 @@ def test_networks_are_packed_by_sequence_length(task):
     groups = [(s, p, d) for s in (0, 1) for p, d in conditions(cfg)]
     for _, p, d in groups:
         assert make_batch(cfg, 2, p, d, 0, 1).x.shape[1] == seq_len(cfg, p, d)
-    rnn = _modules(cfg, "rnn", groups)
+    rnn = pack_groups(cfg, "rnn", groups)
     assert sorted(g for m in rnn for g in m) == sorted(groups)
     assert all(len({seq_len(cfg, p, d) for _, p, d in m}) == 1 for m in rnn)
-    assert len(_modules(cfg, "feedforward", groups)) == 1
+    assert len(pack_groups(cfg, "feedforward", groups)) == 1
+
+
+@pytest.mark.parametrize("name, momentum", [("sgd", 0.0), ("momentum", 0.9)])
+def test_sgd_is_plain_and_momentum_is_its_own_choice(name, momentum):
+    """One vocabulary (brainsim.torchkit): a saved "sgd" loads as plain SGD; momentum 0.9 is "momentum"."""
+    assert C.from_json(WorkingMemoryConfig, f'{{"optimizer": "{name}"}}').optimizer == name
+    b = T.delayed_recall(8, 3, 2, 2, seed=0)
+    x, y = b.x[:, :, None], b.y[:, None]  # one group: (B, T, 1, d_in), (B, 1)
+    net = PackedNet("rnn", 1, x.shape[-1], 4, 3, [torch_generator(0, 9)])
+    ref = PackedNet("rnn", 1, x.shape[-1], 4, 3, [torch_generator(0, 9)])
+    train(net, lambda step: (x, y), steps=3, lr=0.1, clip=0.0, optimizer=name)
+    opt = torch.optim.SGD(ref.parameters(), lr=0.1, momentum=momentum)
+    for _ in range(3):
+        opt.zero_grad()
+        group_losses(ref, x, y).sum().backward()
+        opt.step()
+    for p, q in zip(net.parameters(), ref.parameters()):
+        assert torch.allclose(p, q, atol=1e-6)

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
-from brainsim.memory import experiment as m
-from brainsim.memory.nets import make_items
+from brainsim.memory import conditions
+from brainsim.memory.conditions import N_FIRST
+from brainsim.memory.experiment import MemoryConfig, run
+from brainsim.memory.sim import BP_NAME, SYN_NAME
+from brainsim.memory.tables import interference_table
 
 
 @pytest.fixture(scope="module", params=["default", "hebbian covariance"])
 def tables(request):
     """The default config (gated covariance rule), and the same with the full covariance rule, whose
     dense writes take another code path: every behaviour must hold for both."""
-    cfg = m.MemoryConfig() if request.param == "default" else m.MemoryConfig(rule=request.param)
+    cfg = MemoryConfig() if request.param == "default" else MemoryConfig(rule=request.param)
     assert cfg.seeds >= 5
-    return m.run(cfg)
+    return run(cfg)
 
 
 def _syn(df):
-    return df[df.learner == m.SYN_NAME]
+    return df[df.learner == SYN_NAME]
 
 
 def test_consolidation_off_falls_to_chance_on_stays_far_above(tables):
-    cfg = m.MemoryConfig()
+    cfg = MemoryConfig()
     ret = _syn(tables["retention"])
     few_tau = ret.delay_s >= 5 * cfg.tau_stm * 60  # delays of at least 5 tau_stm
     off = ret[(ret.condition == "consolidation off") & few_tau].groupby("seed")["recall"].mean()
@@ -34,9 +36,9 @@ def test_consolidation_off_falls_to_chance_on_stays_far_above(tables):
 
 
 def test_spaced_beats_massed_at_the_long_delay_with_equal_presentations(tables):
-    cfg = m.MemoryConfig()
-    n_massed = sum(e.kind == "present" for e in m._study(cfg, "massed"))
-    n_spaced = sum(e.kind == "present" for e in m._study(cfg, "spaced"))
+    cfg = MemoryConfig()
+    n_massed = sum(e.kind == "present" for e in conditions.study(cfg, "massed"))
+    n_spaced = sum(e.kind == "present" for e in conditions.study(cfg, "spaced"))
     assert n_massed == n_spaced == cfg.n_reps * cfg.n_items
     sp = _syn(tables["spacing"])
     long_ = sp[sp.test == "long delay"].pivot_table(index="seed", columns="schedule", values="recall")
@@ -71,23 +73,14 @@ def test_brain_like_net_degrades_gradually_under_a_stream_of_new_items(tables):
 
 def _interference_only(cfg):
     """The page's interference condition alone (both learners), without the other conditions."""
-    seeds = [cfg.seed + s for s in range(cfg.seeds)]
-    bank = make_items(seeds, cfg.stream_items, cfg.n_units, cfg.coding_level, 1, torch.device("cpu"))
-
-    def go(name, spec, events, test_items, stream, step, items_bank, test_sets=None):
-        res, _, _, c = m.simulate(
-            spec, items_bank, events, test_items, cfg.seed, stream, learner_name=m.SYN_NAME, backprop_name=m.BP_NAME
-        )
-        return res, c
-
-    return m._interference(cfg, seeds, bank, go)
+    return interference_table(conditions.interference(conditions.Runner(cfg)))
 
 
 def test_backprop_interference_is_catastrophic_with_dense_items():
     """One-layer twin: with dense items (f = 0.5) each new item rewrites half of an old item's input weights:
     the backprop net's recall of the first items collapses within a few new items."""
-    it = _interference_only(m.MemoryConfig(coding_level=0.5, stream_items=12, n_units=100, backprop_model="one-layer"))
-    bp = it[it.learner == m.BP_NAME].groupby("n_learned")["recall"].mean()
+    it = _interference_only(MemoryConfig(coding_level=0.5, stream_items=12, n_units=100, backprop_model="one-layer"))
+    bp = it[it.learner == BP_NAME].groupby("n_learned")["recall"].mean()
     assert bp.iloc[0] > 0.9 and bp.iloc[-1] < 0.3
 
 
@@ -95,12 +88,12 @@ def test_autoencoder_interference_is_catastrophic_while_synapse_degrades_gradual
     """Behaviour 5 with the autoencoder twin at the default parameters (sparse items, shared lr and
     steps): two new items wipe out its recall of the first items in every seed, while the brain-like
     net, on the same stream, keeps them."""
-    cfg = m.MemoryConfig(backprop_model="autoencoder")
+    cfg = MemoryConfig(backprop_model="autoencoder")
     assert cfg.seeds >= 5
     it = _interference_only(cfg)
-    first = m.N_FIRST
-    ae = it[it.learner == m.BP_NAME].pivot_table(index="seed", columns="n_learned", values="recall")
-    sy = it[it.learner == m.SYN_NAME].pivot_table(index="seed", columns="n_learned", values="recall")
+    first = N_FIRST
+    ae = it[it.learner == BP_NAME].pivot_table(index="seed", columns="n_learned", values="recall")
+    sy = it[it.learner == SYN_NAME].pivot_table(index="seed", columns="n_learned", values="recall")
     assert len(ae) >= 5 and not it["diverged"].any()
     assert ae[first].mean() > 0.45 and ae[first].min() > 0.35  # the first items were learned
     assert ae[first + 2].abs().max() < 0.15  # two new items later: chance (0) in every seed

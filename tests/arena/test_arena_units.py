@@ -9,11 +9,15 @@ import torch
 from brainsim.arena.data import MAX_CSV_ROWS, MIN_ROWS_PER_CLASS, parse_csv
 from brainsim.arena.experiment import EXPERIMENT, ArenaConfig
 from brainsim.arena.learners import Spec, Split, init_weights, make_learner
-from brainsim.arena.learners.base import output_error
-from brainsim.arena.learners.hebbian import krotov_hopfield_update
+from brainsim.arena.learners.backprop import BackpropMLP
+from brainsim.arena.learners.base import output_error, readout
 from brainsim.arena.learners.local import delta_update, feedback_alignment_update
-from brainsim.arena.learners.reward import entropy_bonus_update, node_perturbation_update, reinforce_output_update
-from brainsim.config import MAX_TEXT_CHARS, ConfigError, make
+from brainsim.config import MAX_TEXT_CHARS, ConfigError, from_json, make
+from brainsim.rules.competitive import krotov_hopfield
+from brainsim.rules.delta import delta_rule
+from brainsim.rules.reward import entropy_bonus, node_perturbation, reinforce_output
+from brainsim.rules.three_factor import three_factor
+from brainsim.torchkit import make_optimizer
 
 T = torch.tensor
 
@@ -21,15 +25,24 @@ T = torch.tensor
 def test_delta_rule_is_minus_eta_error_times_input():
     x = T([[1.0, 2.0]])  # (B=1, d=2)
     e = T([[0.5, -1.0]])  # (B, C=2): y − t
-    dW, db = delta_update(x, e, lr=0.1)
+    dW, db = delta_update(x, -e, lr=0.1)  # the rule takes t − y
     assert torch.allclose(dW, T([[-0.05, -0.1], [0.1, 0.2]]))
     assert torch.allclose(db, T([-0.05, 0.1]))
 
 
+@pytest.mark.parametrize("loss", ["cross-entropy", "mse"])
+def test_arena_delta_update_equals_the_reference_delta_rule(loss):
+    g = torch.Generator().manual_seed(0)
+    x, z = torch.randn(6, 4, generator=g), torch.randn(6, 3, generator=g)
+    t = torch.eye(3)[[0, 1, 2, 2, 1, 0]]
+    y = readout(z, loss)
+    assert torch.allclose(delta_update(x, t - y, lr=0.3)[0], delta_rule(x, y, t, 0.3), atol=1e-7)
+
+
 def test_feedback_alignment_hand_values_and_equals_backprop_when_B_is_W2T():
     x, h, dh = T([[1.0, -1.0]]), T([[0.5, 0.2]]), T([[0.75, 0.96]])
-    e, B = T([[0.3]]), T([[2.0], [-1.0]])  # (1, C=1), (H=2, C=1)
-    d = feedback_alignment_update(x, h, dh, e, B, lr=1.0)
+    e, B = T([[0.3]]), T([[2.0], [-1.0]])  # (1, C=1): y − t, (H=2, C=1)
+    d = feedback_alignment_update(x, h, dh, -e, B, lr=1.0)  # the rule takes t − y
     # δ1 = (e Bᵀ) ⊙ f' = [0.6·0.75, −0.3·0.96] = [0.45, −0.288]
     assert torch.allclose(d["W1"], -T([[0.45, -0.45], [-0.288, 0.288]]))
     assert torch.allclose(d["W2"], -T([[0.15, 0.06]]))
@@ -40,13 +53,14 @@ def test_feedback_alignment_hand_values_and_equals_backprop_when_B_is_W2T():
     z = torch.tanh(xb @ W1.T) @ W2.T
     torch.nn.functional.cross_entropy(z, t.argmax(1)).backward()
     hh = torch.tanh(xb @ W1.T).detach()
-    d = feedback_alignment_update(xb, hh, 1 - hh**2, output_error(z.detach(), t, "cross-entropy"), W2.detach().T, 1.0)
+    err = -output_error(z.detach(), t, "cross-entropy")  # t − y
+    d = feedback_alignment_update(xb, hh, 1 - hh**2, err, W2.detach().T, 1.0)
     assert torch.allclose(d["W1"], -W1.grad, atol=1e-6) and torch.allclose(d["W2"], -W2.grad, atol=1e-6)
 
 
 def test_reinforce_output_hand_values_and_expectation_is_reward_gradient():
     h, p, k, m = T([[1.0, 2.0]]), T([[0.25, 0.75]]), T([0]), T([0.5])
-    dW, db = reinforce_output_update(h, p, k, m, lr=0.1)
+    dW, db = reinforce_output(h, p, k, m, eta=0.1)
     # post = (onehot(0) − π)·M = [0.375, −0.375]
     assert torch.allclose(dW, T([[0.0375, 0.075], [-0.0375, -0.075]]))
     assert torch.allclose(db, T([0.0375, -0.0375]))
@@ -55,15 +69,22 @@ def test_reinforce_output_hand_values_and_expectation_is_reward_gradient():
     pi, y, hh = torch.softmax(z, 1), 2, T([[1.0]])
     pi[0, y].backward()
     expected = sum(
-        pi[0, a].item() * reinforce_output_update(hh, pi.detach(), T([a]), T([float(a == y) - 0.4]), 1.0)[0]
-        for a in range(3)
+        pi[0, a].item() * reinforce_output(hh, pi.detach(), T([a]), T([float(a == y) - 0.4]), 1.0)[0] for a in range(3)
     )
     assert torch.allclose(expected[:, 0], z.grad[0], atol=1e-6)
 
 
+def test_reinforce_is_the_three_factor_rule_with_its_eligibility():
+    """For one sample, REINFORCE's ΔW is η · M · e with e = (onehot(k) − π) hᵀ (rules.three_factor)."""
+    h, p, k = T([[1.0, 2.0, -0.5]]), T([[0.2, 0.5, 0.3]]), T([1])
+    e = (torch.eye(3)[k] - p).T @ h  # (C, H) eligibility
+    dW, _ = reinforce_output(h, p, k, T([0.7]), eta=0.1)
+    assert torch.allclose(dW, three_factor(e, 1.0, 0.3, 0.1), atol=1e-7)
+
+
 def test_node_perturbation_hand_values():
     x, xi, m = T([[1.0, 0.0, 2.0]]), T([[0.1, -0.2]]), T([-0.5])
-    dW, db = node_perturbation_update(x, xi, m, sigma=0.1, lr=0.01)
+    dW, db = node_perturbation(x, xi, m, sigma=0.1, eta=0.01)
     # post = ξ/σ² · M = [10, −20]·(−0.5) = [−5, 10]; ΔW = η post xᵀ
     assert torch.allclose(dW, T([[-0.05, 0.0, -0.1], [0.1, 0.0, 0.2]]))
     assert torch.allclose(db, T([-0.05, 0.1]))
@@ -73,24 +94,29 @@ def test_entropy_bonus_is_the_entropy_gradient():
     z = torch.tensor([[0.2, 1.0, -0.5]], requires_grad=True)
     p = torch.softmax(z, 1)
     (-(p * p.log()).sum()).backward()
-    dW, db = entropy_bonus_update(T([[1.0]]), p.detach(), beta=1.0, lr=1.0)
+    dW, db = entropy_bonus(T([[1.0]]), p.detach(), beta=1.0, eta=1.0)
     assert torch.allclose(db, z.grad[0], atol=1e-6) and torch.allclose(dW[:, 0], z.grad[0], atol=1e-6)
 
 
 def test_krotov_hopfield_winner_hebbian_kth_anti_hebbian():
     W = T([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])  # (H=3, d=2)
     x = T([[1.0, 0.2]])  # currents [1, 0.2, 0.76]: unit 0 wins, unit 2 is second
-    dW = krotov_hopfield_update(W, x, lr=0.5, delta=0.4, k=2)
+    dW = krotov_hopfield(W, x, eta=0.5, delta=0.4, k=2)
     assert torch.allclose(dW[0], 0.5 * T([0.0, 0.2]))  # η (x − I w)
     assert torch.allclose(dW[1], T([0.0, 0.0]))
     assert torch.allclose(dW[2], -0.4 * 0.5 * (x[0] - 0.76 * W[2]), atol=1e-6)
+
+
+def test_krotov_hopfield_refuses_the_winner_as_its_anti_hebbian_unit():
+    with pytest.raises(ValueError, match="k >= 2"):
+        krotov_hopfield(torch.eye(2), T([[1.0, 0.0]]), eta=0.1, delta=0.2, k=1)
 
 
 def test_krotov_hopfield_winner_goes_to_unit_norm_and_losers_stay():
     g = torch.Generator().manual_seed(1)
     W = torch.stack([torch.full((5,), 0.3), torch.full((5,), -0.3)])  # unit 0 wins every positive input
     for _ in range(400):
-        W += krotov_hopfield_update(W, torch.rand(16, 5, generator=g), lr=0.05, delta=0.0, k=2)
+        W += krotov_hopfield(W, torch.rand(16, 5, generator=g), eta=0.05, delta=0.0, k=2)
     assert abs(float(W[0].norm()) - 1.0) < 0.02  # Oja's decay normalises the winner
     assert torch.equal(W[1], torch.full((5,), -0.3))  # a unit that never wins (and Δ = 0) never learns
 
@@ -148,6 +174,12 @@ def test_csv_problems_are_one_clear_sentence(text, fragment):
     assert fragment in str(err.value)
 
 
+def test_csv_errors_name_the_field_and_the_row_as_an_editor_numbers_it():
+    with pytest.raises(ConfigError) as err:
+        parse_csv("a,label\n\n1,x\nten,y\n")
+    assert str(err.value).startswith("Field 'csv_text' row 4, column 'a' holds 'ten'")
+
+
 def test_csv_text_task_runs_and_too_long_text_is_refused():
     tables = EXPERIMENT.run(ArenaConfig(task="csv text", csv_text=GOOD, epochs=2, learners=("delta rule",)))
     assert set(tables["confusion"]["true_class"]) == {"cat", "dog"}
@@ -180,6 +212,14 @@ def test_config_checks(values, fragment):
     assert fragment in str(err.value)
 
 
+def test_old_spellings_of_saved_configs_still_load():
+    """Configs saved before the vocabulary fix: capitalised optimizer names and the field n_seeds."""
+    old = from_json(ArenaConfig, '{"optimizer": "GD", "n_seeds": 3}')
+    assert old.optimizer == "gd" and old.seeds == 3
+    assert make(ArenaConfig, {"optimizer": "RMSprop"}).optimizer == "rmsprop"
+    assert ArenaConfig().optimizer == "adam"
+
+
 # --------------------------------------------------------------------------- continuation, divergence
 
 
@@ -195,7 +235,7 @@ def test_a_diverging_learner_stops_and_the_others_go_on():
     cfg = ArenaConfig(
         task="blobs",
         loss="mse",
-        optimizer="SGD",
+        optimizer="sgd",
         lr=10.0,
         activation="relu",
         epochs=5,
@@ -215,17 +255,23 @@ def test_split_shapes():
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky relu"])
 @pytest.mark.parametrize("loss", ["cross-entropy", "mse"])
-@pytest.mark.parametrize("layers, optimizer", [(1, "Adam"), (2, "momentum"), (1, "RMSprop")])
+@pytest.mark.parametrize("layers, optimizer", [(1, "adam"), (2, "momentum"), (1, "rmsprop")])
 def test_mlp_written_out_backprop_equals_autograd(activation, loss, layers, optimizer):
     """The MLP's hand-written backward pass and flat parameter give what autograd and per-tensor
     torch.optim give, step after step."""
     from torch import nn
 
-    from brainsim.arena.learners.backprop import BackpropMLP, make_optimizer
-    from brainsim.arena.learners.base import init_weights
-
-    spec = Spec(n_in=5, n_out=3, hidden=7, hidden_layers=layers, activation=activation, loss=loss,
-                optimizer=optimizer, lr=0.05, weight_decay=1e-3)
+    spec = Spec(
+        n_in=5,
+        n_out=3,
+        hidden=7,
+        hidden_layers=layers,
+        activation=activation,
+        loss=loss,
+        optimizer=optimizer,
+        lr=0.05,
+        weight_decay=1e-3,
+    )
     ours = BackpropMLP(spec, init_weights(spec, 3), 3)
     ref = BackpropMLP(spec, init_weights(spec, 3), 3)
     ref_net = nn.Sequential(*[m for m in ref.net])  # same initial values, own storage below
@@ -241,8 +287,9 @@ def test_mlp_written_out_backprop_equals_autograd(activation, loss, layers, opti
         ours.step(x, t, y)
         opt.zero_grad()
         z = ref_net(x)
-        (torch.nn.functional.cross_entropy(z, y) if loss == "cross-entropy" else 0.5 * ((z - t) ** 2).sum(1).mean()
-         ).backward()
+        (
+            torch.nn.functional.cross_entropy(z, y) if loss == "cross-entropy" else 0.5 * ((z - t) ** 2).sum(1).mean()
+        ).backward()
         opt.step()
     for a, b in zip(ours.parameters(), ref_params):
         assert torch.allclose(a, b.detach(), atol=1e-5)

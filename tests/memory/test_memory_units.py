@@ -1,24 +1,28 @@
-"""Known answers for the memory-reinforcement building blocks."""
+"""Known answers for the memory-reinforcement building blocks, and its fast rule forms against the
+reference rules in brainsim.rules."""
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pytest
 import torch
 
+from brainsim import torchkit
 from brainsim.config import ConfigError
+from brainsim.memory import plasticity as pl
 from brainsim.memory import synapse as syn
-from brainsim.memory.experiment import MemoryConfig, fit_two_timescales
+from brainsim.memory.experiment import MemoryConfig
 from brainsim.memory.nets import (
+    OPTIMIZERS,
     BackpropAssociator,
     BackpropAutoencoder,
     autoencoder_hidden,
-    make_cues,
-    make_items,
-    overlap,
 )
+from brainsim.memory.recall import active_rows, flat_rows, make_cues, make_items, overlap
 from brainsim.memory.schedule import parse_custom, parse_duration
+from brainsim.memory.tables import fit_two_timescales
+from brainsim.rules.hebbian import hebb, oja
+from brainsim.rules.three_factor import eligibility_step, three_factor
 
 
 def test_closed_form_decay_and_capture_equal_many_small_steps():
@@ -63,7 +67,7 @@ def test_one_long_advance_equals_many_short_ones():
 def test_hebbian_covariance_is_the_hand_computed_outer_product():
     x = torch.tensor([[1.0, 0.0, 1.0, 0.0]])
     f, eta = 0.5, 2.0
-    dw = syn.hebb_covariance(x, x, eta, f)
+    dw = pl.hebb_covariance(x, x, eta, f)
     c = x[0] - f
     expected = eta / (4 * f * (1 - f)) * torch.outer(c, c)
     expected.fill_diagonal_(0.0)
@@ -73,7 +77,7 @@ def test_hebbian_covariance_is_the_hand_computed_outer_product():
 def test_gated_covariance_is_the_hand_computed_rule_and_recall_cannot_tell_it_from_covariance():
     x = torch.tensor([[1.0, 0.0, 1.0, 0.0]])
     f, eta = 0.5, 2.0
-    gated = syn.hebb_gated(x, x, eta, f)[0]
+    gated = pl.hebb_gated(x, x, eta, f)[0]
     expected = eta / (4 * f * (1 - f)) * torch.outer(x[0], x[0] - f)
     expected.fill_diagonal_(0.0)
     assert torch.allclose(gated, expected)
@@ -82,11 +86,60 @@ def test_gated_covariance_is_the_hand_computed_rule_and_recall_cannot_tell_it_fr
     # only, so it moves every unit's field by the same amount on a cue with k active units (apart from
     # each unit's own, absent, self-connection), and kWTA recall picks the same winners.
     items = make_items([0], 6, 40, 0.2, 0, torch.device("cpu"))[0]  # (6, 40)
-    cov = sum(syn.hebb_covariance(it[None], it[None], 1.0, 0.2)[0] for it in items)
-    gat = sum(syn.hebb_gated(it[None], it[None], 1.0, 0.2)[0] for it in items)
+    cov = sum(pl.hebb_covariance(it[None], it[None], 1.0, 0.2)[0] for it in items)
+    gat = sum(pl.hebb_gated(it[None], it[None], 1.0, 0.2)[0] for it in items)
     diff = cov - gat
     q = -(1.0 / (40 * 0.2 * 0.8)) * 0.2 * (items - 0.2).sum(0)  # (40,) the presynaptic term
     assert torch.allclose(diff, (q.expand(40, 40) * (1 - torch.eye(40))), atol=1e-6)
+
+
+def _reference_case():
+    """Two seeds of sparse items, a weight matrix, and the memory rules' scale 1/(N f (1-f))."""
+    n, f, eta = 12, 0.25, 0.7
+    x = make_items([0, 1], 1, n, f, 0, torch.device("cpu"))[:, 0]  # (S, N)
+    w = torch.randn(2, n, n, generator=torch.Generator().manual_seed(3)) * 0.1
+    return x, w, n, f, eta, 1.0 / (n * f * (1 - f))
+
+
+def test_covariance_rules_are_hebbs_rule_on_centred_rates_without_self_connections():
+    x, _, n, f, eta, scale = _reference_case()
+    off_diagonal = 1 - torch.eye(n)
+    # one sample per seed: pre and post rates (S, 1, N) for the reference rule's sample axis
+    cov = hebb((x - f).unsqueeze(1), (x - f).unsqueeze(1), eta * scale) * off_diagonal
+    gated = hebb((x - f).unsqueeze(1), x.unsqueeze(1), eta * scale) * off_diagonal
+    assert torch.allclose(pl.hebb_covariance(x, x, eta, f), cov, atol=1e-7)
+    assert torch.allclose(pl.hebb_gated(x, x, eta, f), gated, atol=1e-7)
+
+
+def test_clamped_oja_is_ojas_rule_for_each_postsynaptic_cell():
+    """Each active cell i relaxes its own row towards the scaled centred input: Oja's one-output rule with
+    output y_i = 1, input x = (pre - f) / (N f (1 - f)) and weights W_i; silent cells do not change."""
+    x, w, n, f, eta, scale = _reference_case()
+    dense = pl.oja_clamped(w, x, x, eta, f)
+    for s in range(2):
+        for i in range(n):
+            y = x[s, i].view(1, 1)
+            ref = oja(((x[s] - f) * scale).view(1, n), y, w[s, i].view(1, n), eta)[0]
+            ref[i] = 0.0  # no self-connection
+            assert torch.allclose(dense[s, i], ref, atol=1e-7), (s, i)
+
+
+def test_active_rows_finds_each_seeds_active_units_or_declines():
+    x, _, n, _, _, _ = _reference_case()
+    act = active_rows(x)
+    assert torch.equal(act, torch.stack([row.nonzero().squeeze(1) for row in x]))
+    assert torch.equal(flat_rows(act, n), (act + n * torch.arange(2).unsqueeze(1)).reshape(-1))
+    uneven = x.clone()
+    uneven[0, act[0, 0]] = 0.0  # seed 0 has one active unit fewer
+    assert active_rows(uneven) is None
+    assert active_rows(x * 0.5) is None  # not binary
+
+
+def test_memory_optimizers_are_torchkit_names_with_its_momentum():
+    assert set(OPTIMIZERS) <= set(torchkit.OPTIMIZERS)
+    for name, momentum in (("sgd", 0), ("momentum", torchkit.MOMENTUM)):
+        net = BackpropAssociator(1, 8, 0.25, name, 0.1, 1, torch.device("cpu"))
+        assert isinstance(net.opt, torch.optim.SGD) and net.opt.param_groups[0]["momentum"] == momentum
 
 
 @pytest.mark.parametrize("rule", ["gated covariance", "oja"])
@@ -104,13 +157,13 @@ def test_row_writes_equal_the_dense_write(rule):
             s.advance(37.0 * (step + 1))
             if step % 2 == 0:
                 s.trigger(x)
-        act = syn.active_rows(x)
+        act = active_rows(x)
         if rule == "oja":
-            dense.write(syn.oja_clamped(dense.components()[0], x, x, eta, f))
-            rows.write_rows(act, lambda r, x=x, act=act: syn.oja_rows(r, x, act, eta, f))
+            dense.write(pl.oja_clamped(dense.components()[0], x, x, eta, f))
+            rows.write_rows(act, lambda r, x=x, act=act: pl.oja_rows(r, x, act, eta, f))
         else:
-            dense.write(syn.hebb_gated(x, x, eta, f))
-            rows.write_rows(act, lambda r, x=x, act=act: syn.gated_rows(x, act, eta, f))
+            dense.write(pl.hebb_gated(x, x, eta, f))
+            rows.write_rows(act, lambda r, x=x, act=act: pl.gated_rows(x, act, eta, f))
     assert float(rows.slow.abs().max()) > 0  # capture happened
     for part in ("fast", "slow", "tag"):
         assert torch.allclose(getattr(rows, part), getattr(dense, part), rtol=1e-5, atol=1e-8), part
@@ -123,14 +176,14 @@ def test_eligibility_reward_write_equals_the_dense_three_factor_write():
     dense = syn.TwoTimescaleSynapse(2, n, params, torch.device("cpu"))
     lazy = syn.TwoTimescaleSynapse(2, n, params, torch.device("cpu"))
     e = torch.zeros(2, n, n)
-    elig = syn.Eligibility(2, n, tau_e, f, torch.device("cpu"))
+    elig = pl.Eligibility(2, n, tau_e, f, torch.device("cpu"))
     b = torch.zeros(2)
     for item, dt in ((0, 0.0), (1, 3.0), (2, 5.0)):
-        e = e * math.exp(-dt / tau_e) + syn.hebb_gated(items[:, item], items[:, item], 1.0, f)
+        e = eligibility_step(e, pl.hebb_gated(items[:, item], items[:, item], 1.0, f), dt, tau_e)
         elig.advance(dt)
         elig.add(items[:, item])
     r = torch.tensor([1.0, 0.5])
-    dense.write(syn.three_factor(e * math.exp(-2.0 / tau_e), r, b, eta))
+    dense.write(three_factor(eligibility_step(e, torch.zeros_like(e), 2.0, tau_e), r, b, eta))
     elig.advance(2.0)
     elig.reward(lazy, r, b, eta)
     for part in ("fast", "tag"):
@@ -142,10 +195,10 @@ def test_eligibility_reward_write_equals_the_dense_three_factor_write():
 def test_three_factor_needs_eligibility_to_span_the_reward_delay():
     params = syn.SynapseParams(3600.0, 60 * 86400.0, 7200.0, 3600.0, 0.0, 10.0)
     x = make_items([0], 1, 20, 0.2, 0, torch.device("cpu"))[:, 0]
-    fresh = syn.hebb_gated(x, x, 1.0, 0.2).abs().max()  # one coincidence written at eta = 1
+    fresh = pl.hebb_gated(x, x, 1.0, 0.2).abs().max()  # one coincidence written at eta = 1
     for tau_e, expect_learning in ((10.0, True), (0.1, False)):
         s = syn.TwoTimescaleSynapse(1, 20, params, torch.device("cpu"))
-        e = syn.Eligibility(1, 20, tau_e, 0.2, torch.device("cpu"))
+        e = pl.Eligibility(1, 20, tau_e, 0.2, torch.device("cpu"))
         e.add(x)
         e.advance(5.0)  # reward 5 s later
         e.reward(s, torch.ones(1), torch.zeros(1), eta=1.0)
@@ -155,7 +208,7 @@ def test_three_factor_needs_eligibility_to_span_the_reward_delay():
 def test_soft_bound_saturates():
     w = torch.zeros(1, 1, 1)
     for _ in range(50):
-        w = w + syn.soft_bound(w, torch.ones(1, 1, 1), 1.5)
+        w = w + pl.soft_bound(w, torch.ones(1, 1, 1), 1.5)
     assert 1.45 < float(w) <= 1.5
 
 
@@ -181,7 +234,7 @@ def test_autoencoder_written_gradient_and_training_equal_autograd(optimizer):
     for p in ref.params:
         p.requires_grad_(True)
     ref.loss(x[:, 0], wt).backward()
-    for rows in (None, net.active_rows(x[:, 0])):  # dense input path and the k-row path
+    for rows in (None, flat_rows(active_rows(x[:, 0]), 30)):  # dense input path and the k-row path
         for mine, auto in zip(net.gradients(x[:, 0], wt, rows), ref.params):
             mine = mine.to_dense() if mine.is_sparse else mine
             assert torch.allclose(mine, auto.grad, atol=1e-6)
@@ -258,9 +311,8 @@ def test_bad_delays_and_memory_bounds_are_config_errors():
 
 
 def test_two_timescale_fit_recovers_known_constants():
-    import numpy as np
-
     t = np.geomspace(600, 40 * 86400, 12)
     y = 0.4 * np.exp(-t / 3600) + 0.3 * np.exp(-t / (50 * 86400))
-    a, tf, b, ts, rmse = fit_two_timescales(t, y)
-    assert rmse < 0.01 and 0.7 < tf / 3600 < 1.4 and 0.6 < ts / (50 * 86400) < 1.6
+    fit = fit_two_timescales(t, y)
+    assert fit.rmse < 0.01 and 0.7 < fit.tau_fast / 3600 < 1.4 and 0.6 < fit.tau_slow / (50 * 86400) < 1.6
+    assert np.allclose(fit(t), y, atol=0.03)

@@ -42,7 +42,7 @@ def test_digits_race_figures():
         task="digits",
         train_fraction=0.75,
         epochs=20,
-        n_seeds=2,
+        seeds=2,
         learners=("backprop mlp", "feedback alignment", "hebbian features", "delta rule"),
     )
     acc = {k: sum(v) / len(v) for k, v in final_accuracy(EXPERIMENT.run(cfg)).items()}

@@ -9,9 +9,11 @@ import pytest
 import torch
 
 from brainsim.config import make
+from brainsim.hopfield import dynamics as dyn
 from brainsim.hopfield import experiment as exp
-from brainsim.hopfield import network as hop
 from brainsim.hopfield import patterns as pats
+from brainsim.hopfield import recall as rec
+from brainsim.rules import hopfield as rules
 
 SEEDS = 5
 
@@ -101,18 +103,18 @@ def test_pseudo_inverse_stores_fixed_points_up_to_alpha_0_9():
     n = 400
     for alpha in (0.1, 0.5, 0.9):
         x = torch.stack([pats.random_patterns(0, s, round(alpha * n), n) for s in range(SEEDS)])  # (S, P, N)
-        w = hop.pseudo_inverse(x)
-        assert torch.equal(hop.sgn(x @ w.mT, x), x), alpha  # one update from a clean cue changes nothing
-        r = hop.recall_sync(w[0], x[0])
-        assert (hop.overlap(r.states, x[0]) == 1).all()
+        w = rules.pseudo_inverse(x)
+        assert torch.equal(dyn.sgn(x @ w.mT, x), x), alpha  # one update from a clean cue changes nothing
+        r = dyn.recall_sync(w[0], x[0])
+        assert (rec.overlap(r.states, x[0]) == 1).all()
 
 
 def test_hebbian_is_not_a_fixed_point_store_at_alpha_0_9():
     """The contrast: at the same load, Hebbian patterns are far from stable."""
     n = 400
     x = pats.random_patterns(0, 0, 360, n)
-    w = hop.hebbian(x)
-    assert (hop.sgn(x @ w.mT, x) != x).float().mean() > 0.1
+    w = rules.hebbian(x)
+    assert (dyn.sgn(x @ w.mT, x) != x).float().mean() > 0.1
 
 
 def test_modern_hopfield_recalls_far_above_classical_capacity():

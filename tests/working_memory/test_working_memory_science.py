@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from brainsim.working_memory.experiment import WorkingMemoryConfig, run
+from brainsim.working_memory.experiment import WorkingMemoryConfig
+from brainsim.working_memory.run import run
 
 SEEDS = 3
 

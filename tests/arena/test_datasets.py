@@ -1,4 +1,4 @@
-"""Data sets: seeded generators, the embedded digits, and local IDX / npz loading."""
+"""Data sets (brainsim.datasets): seeded generators, the embedded digits, and local IDX / npz loading."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import gzip
 import numpy as np
 import pytest
 
-from brainsim import tasks
+from brainsim import datasets
 from brainsim.config import ConfigError
 
 
-@pytest.mark.parametrize("name", tasks.TASKS_2D)
+@pytest.mark.parametrize("name", datasets.TASKS_2D)
 def test_2d_tasks_are_seeded_and_split(name):
-    a = tasks.task_2d(name, n=120, noise=0.1, train_fraction=0.75, seed=3)
-    b = tasks.task_2d(name, n=120, noise=0.1, train_fraction=0.75, seed=3)
-    c = tasks.task_2d(name, n=120, noise=0.1, train_fraction=0.75, seed=4)
+    a = datasets.task_2d(name, n=120, noise=0.1, train_fraction=0.75, seed=3)
+    b = datasets.task_2d(name, n=120, noise=0.1, train_fraction=0.75, seed=3)
+    c = datasets.task_2d(name, n=120, noise=0.1, train_fraction=0.75, seed=4)
     assert np.array_equal(a.x_train, b.x_train) and np.array_equal(a.y_test, b.y_test)
     assert not np.array_equal(a.x_train, c.x_train)
     assert a.x_train.dtype == np.float32 and a.y_train.dtype == np.int64
@@ -25,18 +25,18 @@ def test_2d_tasks_are_seeded_and_split(name):
 
 def test_logic_tables():
     for gate, expected in [("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]), ("xor", [0, 1, 1, 0])]:
-        x, y = tasks.logic_table(gate)
+        x, y = datasets.logic_table(gate)
         assert x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and y.tolist() == expected
 
 
 def test_noisy_logic_labels_follow_the_nearest_corner():
-    x, y = tasks.noisy_logic("xor", 400, 0.05, seed=1)
+    x, y = datasets.noisy_logic("xor", 400, 0.05, seed=1)
     corner = (x > 0.5).astype(int)
     assert np.array_equal(y, corner[:, 0] ^ corner[:, 1])
 
 
 def test_digits_embedded():
-    d = tasks.digits(train_fraction=0.75, seed=0)
+    d = datasets.digits(train_fraction=0.75, seed=0)
     assert d.n_classes == 10 and d.image_shape == (8, 8) and d.n_features == 64
     assert len(d.x_train) + len(d.x_test) == 1797 and 0.0 <= d.x_train.min() and d.x_train.max() <= 1.0
     assert abs(len(d.x_test) / 1797 - 0.25) < 0.01
@@ -47,8 +47,8 @@ def _mnist_like(tmp_path, n=60, gz=False):
     images = r.integers(0, 256, size=(n, 6, 5), dtype=np.uint8)
     labels = (np.arange(n) % 3).astype(np.uint8)
     ip, lp = tmp_path / "images.idx", tmp_path / "labels.idx"
-    tasks.write_idx(str(ip), images)
-    tasks.write_idx(str(lp), labels)
+    datasets.write_idx(str(ip), images)
+    datasets.write_idx(str(lp), labels)
     if gz:
         for p in (ip, lp):
             p.write_bytes(gzip.compress(p.read_bytes()))
@@ -58,8 +58,8 @@ def _mnist_like(tmp_path, n=60, gz=False):
 @pytest.mark.parametrize("gz", [False, True])
 def test_idx_round_trip_and_local_dataset(tmp_path, gz):
     images, labels, ip, lp = _mnist_like(tmp_path, gz=gz)
-    assert np.array_equal(tasks.load_idx(ip), images)
-    d = tasks.load_local(ip, lp, train_fraction=0.5, seed=0)
+    assert np.array_equal(datasets.load_idx(ip), images)
+    d = datasets.load_local(ip, lp, train_fraction=0.5, seed=0)
     assert d.image_shape == (6, 5) and d.n_features == 30 and d.n_classes == 3
     assert len(d.x_train) == 30 and d.x_train.max() <= 1.0
 
@@ -68,7 +68,7 @@ def test_npz_loader_and_subsampling(tmp_path):
     r = np.random.default_rng(1)
     p = tmp_path / "data.npz"
     np.savez(p, x=r.random((500, 4, 4)).astype(np.float32), y=r.integers(0, 4, 500))
-    d = tasks.load_local(str(p), train_fraction=0.8, seed=0, max_samples=100)
+    d = datasets.load_local(str(p), train_fraction=0.8, seed=0, max_samples=100)
     assert len(d.x_train) + len(d.x_test) == 100 and d.n_features == 16
 
 
@@ -76,28 +76,31 @@ def test_pickled_npz_is_refused(tmp_path):
     p = tmp_path / "evil.npz"
     np.savez(p, x=np.array([{"a": 1}], dtype=object), y=np.array([0]))
     with pytest.raises(ConfigError, match="not a readable .npz"):
-        tasks.load_local(str(p))
+        datasets.load_local(str(p))
 
 
-@pytest.mark.parametrize("payload, fragment", [
-    (b"\x01\x02\x03", "bad magic"),
-    (b"\x00\x00\x08\x02\x00\x00", "truncated"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", "promises"),
-])
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        (b"\x01\x02\x03", "bad magic"),
+        (b"\x00\x00\x08\x02\x00\x00", "truncated"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", "promises"),
+    ],
+)
 def test_malformed_idx(tmp_path, payload, fragment):
     p = tmp_path / "bad.idx"
     p.write_bytes(payload)
     with pytest.raises(ConfigError, match=fragment):
-        tasks.load_idx(str(p))
+        datasets.load_idx(str(p))
 
 
 def test_missing_and_mismatched_files(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
-        tasks.load_local(str(tmp_path / "none.npz"))
+        datasets.load_local(str(tmp_path / "none.npz"))
     images, _, ip, _ = _mnist_like(tmp_path)
     lp = tmp_path / "short.idx"
-    tasks.write_idx(str(lp), np.zeros(7, dtype=np.uint8))
+    datasets.write_idx(str(lp), np.zeros(7, dtype=np.uint8))
     with pytest.raises(ConfigError, match="do not match"):
-        tasks.load_local(ip, str(lp))
+        datasets.load_local(ip, str(lp))
     with pytest.raises(ConfigError, match="labels file"):
-        tasks.load_local(ip, "")
+        datasets.load_local(ip, "")

@@ -6,7 +6,7 @@ downloaded: digits ship inside scikit-learn; MNIST is read from a path the user 
 
 from __future__ import annotations
 
-import gzip
+import io
 import os
 from dataclasses import dataclass
 
@@ -15,11 +15,11 @@ from sklearn import datasets as skdata
 from sklearn.model_selection import train_test_split
 
 from brainsim.config import ConfigError
+from brainsim.textio import read_bounded
 
 LOGIC_TASKS = ("and", "or", "xor")
 TASKS_2D = ("xor", "and", "or", "circles", "moons", "spiral", "blobs")
-MAX_FILE_BYTES = 256 * 1024 * 1024  # refuse local files larger than this
-MAX_SAMPLES = 100_000
+MAX_FILE_BYTES = 256 * 1024 * 1024  # refuse local files larger than this (also once unpacked)
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Dataset:
 
 # --------------------------------------------------------------------------- logic gates
 
+
 def logic_table(name: str) -> tuple[np.ndarray, np.ndarray]:
     """The four corners of the unit square and the gate's truth value: x (4, 2), y (4,)."""
     x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -59,6 +60,7 @@ def noisy_logic(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray,
 
 
 # --------------------------------------------------------------------------- 2-D benchmarks
+
 
 def spiral(n: int, noise: float, seed: int, n_arms: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved Archimedean spirals, one arm per class."""
@@ -82,8 +84,9 @@ def make_2d(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple
     elif name == "moons":
         x, y = skdata.make_moons(n_samples=n, noise=noise, random_state=state)
     elif name == "blobs":
-        x, y = skdata.make_blobs(n_samples=n, centers=3, cluster_std=0.5 + 3 * noise, center_box=(-3, 3),
-                                 random_state=state)
+        x, y = skdata.make_blobs(
+            n_samples=n, centers=3, cluster_std=0.5 + 3 * noise, center_box=(-3, 3), random_state=state
+        )
         x = x / 3.0
     elif name == "spiral":
         return spiral(n, noise, seed)
@@ -92,16 +95,29 @@ def make_2d(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple
     return x.astype(np.float32), y.astype(np.int64)
 
 
-def split(name: str, x: np.ndarray, y: np.ndarray, train_fraction: float, seed: int,
-          image_shape: tuple[int, int] | None = None) -> Dataset:
+def split(
+    name: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    train_fraction: float,
+    seed: int,
+    image_shape: tuple[int, int] | None = None,
+) -> Dataset:
     """Stratified train/test split, seeded."""
     state = int(np.random.SeedSequence([seed, 4]).generate_state(1)[0] % (2**31 - 1))
     n_classes = int(y.max()) + 1
     counts = np.bincount(y, minlength=n_classes)
     strat = y if counts.min() >= 2 else None
     xtr, xte, ytr, yte = train_test_split(x, y, train_size=train_fraction, random_state=state, stratify=strat)
-    return Dataset(name, xtr.astype(np.float32), ytr.astype(np.int64), xte.astype(np.float32),
-                   yte.astype(np.int64), n_classes, image_shape)
+    return Dataset(
+        name,
+        xtr.astype(np.float32),
+        ytr.astype(np.int64),
+        xte.astype(np.float32),
+        yte.astype(np.int64),
+        n_classes,
+        image_shape,
+    )
 
 
 def task_2d(name: str, n: int = 200, noise: float = 0.1, train_fraction: float = 0.75, seed: int = 0) -> Dataset:
@@ -111,6 +127,7 @@ def task_2d(name: str, n: int = 200, noise: float = 0.1, train_fraction: float =
 
 
 # --------------------------------------------------------------------------- digits
+
 
 def digits(train_fraction: float = 0.75, seed: int = 0) -> Dataset:
     """scikit-learn's embedded 8x8 handwritten digits (1797 images, 10 classes), pixels in [0, 1]."""
@@ -122,23 +139,6 @@ def digits(train_fraction: float = 0.75, seed: int = 0) -> Dataset:
 # --------------------------------------------------------------------------- local files
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-def _read_bytes(path: str) -> bytes:
-    if not path or not os.path.isfile(path):
-        raise ConfigError(f"File '{path}' does not exist.")
-    if os.path.getsize(path) > MAX_FILE_BYTES:
-        raise ConfigError(f"File '{path}' is larger than {MAX_FILE_BYTES // 2**20} MB.")
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError):
-            raise ConfigError(f"File '{path}' is not a readable gzip file.") from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise ConfigError(f"File '{path}' unpacks to more than {MAX_FILE_BYTES // 2**20} MB.")
-    return raw
 
 
 def parse_idx(raw: bytes, source: str = "IDX data") -> np.ndarray:
@@ -153,24 +153,22 @@ def parse_idx(raw: bytes, source: str = "IDX data") -> np.ndarray:
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
     count = int(np.prod(dims))
     if len(raw) - header != count * dtype.itemsize:
-        raise ConfigError(f"{source} holds {len(raw) - header} data bytes but its header promises "
-                          f"{count * dtype.itemsize}.")
+        raise ConfigError(
+            f"{source} holds {len(raw) - header} data bytes but its header promises {count * dtype.itemsize}."
+        )
     return np.frombuffer(raw, dtype=dtype, count=count, offset=header).reshape(dims)
 
 
 def load_idx(path: str) -> np.ndarray:
     """Read an IDX file (optionally gzipped) from a local path."""
-    return parse_idx(_read_bytes(path), f"File '{path}'")
+    return parse_idx(read_bounded(path, MAX_FILE_BYTES, gunzip=True), f"File '{path}'")
 
 
 def load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
     """Read x and y arrays from a local .npz, refusing pickled objects."""
-    if not path or not os.path.isfile(path):
-        raise ConfigError(f"File '{path}' does not exist.")
-    if os.path.getsize(path) > MAX_FILE_BYTES:
-        raise ConfigError(f"File '{path}' is larger than {MAX_FILE_BYTES // 2**20} MB.")
+    raw = read_bounded(path, MAX_FILE_BYTES)
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
             keys = set(z.files)
             xk = next((k for k in ("x", "X", "images", "x_train") if k in keys), None)
             yk = next((k for k in ("y", "Y", "labels", "y_train") if k in keys), None)
@@ -183,8 +181,9 @@ def load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError(f"File '{path}' is not a readable .npz of numeric arrays ({exc}).") from None
 
 
-def _images_to_dataset(name: str, x: np.ndarray, y: np.ndarray, train_fraction: float, seed: int,
-                       max_samples: int) -> Dataset:
+def _images_to_dataset(
+    name: str, x: np.ndarray, y: np.ndarray, train_fraction: float, seed: int, max_samples: int
+) -> Dataset:
     if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
         raise ConfigError(f"Images and labels do not match: shapes {x.shape} and {y.shape}.")
     if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
@@ -203,8 +202,9 @@ def _images_to_dataset(name: str, x: np.ndarray, y: np.ndarray, train_fraction: 
     return split(name, xf, y.astype(np.int64), train_fraction, seed, image_shape=shape)
 
 
-def load_local(path: str, labels_path: str = "", train_fraction: float = 0.75, seed: int = 0,
-               max_samples: int = 10_000) -> Dataset:
+def load_local(
+    path: str, labels_path: str = "", train_fraction: float = 0.75, seed: int = 0, max_samples: int = 10_000
+) -> Dataset:
     """MNIST-format data from local files: an .npz with x and y, or an IDX images file plus an
     IDX labels file (`labels_path`). Subsampled to `max_samples` rows, seeded."""
     if path.endswith(".npz"):
@@ -213,12 +213,18 @@ def load_local(path: str, labels_path: str = "", train_fraction: float = 0.75, s
         if not labels_path:
             raise ConfigError("An IDX images file needs its IDX labels file too.")
         x, y = load_idx(path), load_idx(labels_path)
-    return _images_to_dataset(os.path.basename(path), x, y.astype(np.int64) if np.issubdtype(y.dtype, np.integer)
-                              else y, train_fraction, seed, max_samples)
+    return _images_to_dataset(
+        os.path.basename(path),
+        x,
+        y.astype(np.int64) if np.issubdtype(y.dtype, np.integer) else y,
+        train_fraction,
+        seed,
+        max_samples,
+    )
 
 
 def write_idx(path: str, array: np.ndarray) -> None:
-    """Write an array in IDX format (used by tests and for exporting small sets)."""
+    """Write a uint8 or int8 array in IDX format, the inverse of `parse_idx`."""
     codes = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09}
     a = np.ascontiguousarray(array)
     if a.dtype not in codes:

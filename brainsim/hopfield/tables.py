@@ -1,0 +1,107 @@
+"""Results of the associative-memory run as tidy tables: column names, row builders and the summary."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, fields
+
+import numpy as np
+import pandas as pd
+import torch
+
+from brainsim.hopfield.recall import OUTCOMES
+from brainsim.hopfield.storage import THEORY
+
+CAPACITY_COLUMNS = [
+    "learner",
+    "seed",
+    "load",
+    "n_patterns",
+    "recall",
+    "mean_overlap",
+    *(f"n_{o.replace(' ', '_')}" for o in OUTCOMES),
+    "n_unsettled",
+    "diverged",
+]
+ROBUSTNESS_COLUMNS = ["learner", "seed", "cue_fraction", "recall", "mean_overlap", "diverged"]
+TRAJECTORY_COLUMNS = ["learner", "seed", "cue", "sweep", "overlap", "energy_per_neuron"]
+IMAGE_COLUMNS = ["panel", "pattern", "row", "col", "pixel"]
+WEIGHT_COLUMNS = ["learner", "seed", "i", "j", "w"]
+
+
+@dataclass
+class Cost:
+    """One row of the timing table: what one learner's storage and recall cost in one phase."""
+
+    learner: str
+    phase: str
+    first_seed: int
+    networks: int
+    patterns_stored: int
+    store_s: float
+    field_rows: int  # cue rows whose full field W s was computed (2 N² operations each)
+    wall_s: float
+    field_columns: int  # weight columns added by incremental field updates (2 N operations each)
+
+
+def timing_table(costs: list[Cost]) -> pd.DataFrame:
+    return pd.DataFrame([astuple(c) for c in costs], columns=[f.name for f in fields(Cost)])
+
+
+def pixel_rows(panel: str, states: torch.Tensor, h: int, w: int) -> list[tuple]:
+    """One row per pixel of each state drawn as an h×w image."""
+    arr = states.reshape(-1, h, w).cpu().numpy().astype(int)
+    return [
+        (panel, int(q), int(r), int(c), int(arr[q, r, c]))
+        for q in range(arr.shape[0])
+        for r in range(h)
+        for c in range(w)
+    ]
+
+
+def weight_rows(learner: str, seed: int, w: torch.Tensor | None, max_n: int) -> list[tuple]:
+    """One row per weight of the top-left block of at most max_n neurons (none without a weight matrix)."""
+    if w is None:
+        return []
+    q = min(w.shape[0], max_n)
+    wq = w[:q, :q].cpu().numpy()
+    ii, jj = np.meshgrid(np.arange(q), np.arange(q), indexing="ij")
+    return [(learner, seed, int(a), int(b), float(v)) for a, b, v in zip(ii.ravel(), jj.ravel(), wq.ravel())]
+
+
+def critical_load(loads: np.ndarray, recall: np.ndarray, level: float = 0.5) -> tuple[float, str]:
+    """Load where mean recall first falls through `level`, linearly interpolated, and how it was found."""
+    if recall[0] < level:
+        return float(loads[0]), "below swept range"
+    for i in range(1, len(loads)):
+        if recall[i] < level:
+            a0, a1, r0, r1 = loads[i - 1], loads[i], recall[i - 1], recall[i]
+            return float(a0 + (r0 - level) * (a1 - a0) / (r0 - r1)), "interpolated"
+    return float(loads[-1]), "above swept range"
+
+
+def summary_table(
+    learners: list[str], n: int, p: int, capacity: pd.DataFrame, recalled: dict, n_weights: dict, diverged: dict
+) -> pd.DataFrame:
+    """Per learner: critical load from the capacity sweep against theory, and recall at the chosen P."""
+    rows = []
+    for learner in learners:
+        part = capacity[capacity["learner"] == learner]
+        curve = part.groupby("load", sort=True)["recall"].mean()
+        alpha, how = critical_load(curve.index.to_numpy(), curve.to_numpy())
+        theory = THEORY.get(learner, float("nan"))
+        rows.append(
+            {
+                "learner": learner,
+                "n_neurons": n,
+                "capacity_load": alpha,
+                "capacity_patterns": alpha * n,
+                "estimate": how,
+                "theory_load": theory,
+                "error_vs_theory": alpha - theory,
+                "recall_at_p": recalled[learner],
+                "n_patterns_p": p,
+                "n_weights": n_weights[learner],
+                "diverged": bool(part["diverged"].any() or diverged[learner]),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,3 +1,0 @@
-from brainsim import ui
-
-ui.experiment_page("hopfield")

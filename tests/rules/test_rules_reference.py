@@ -1,0 +1,53 @@
+"""The shared local rules against hand-computed answers and known fixed points."""
+
+from __future__ import annotations
+
+import torch
+
+from brainsim.rules import delta, hebbian, three_factor
+
+
+def test_hebb_and_delta_updates_equal_hand_computed_outer_products():
+    pre = torch.tensor([[1.0, 2.0], [3.0, -1.0]])  # (B=2, n_in=2)
+    post = torch.tensor([[0.5], [2.0]])  # (B=2, n_out=1)
+    expected = 0.1 * (torch.outer(post[0], pre[0]) + torch.outer(post[1], pre[1])) / 2
+    assert torch.allclose(hebbian.hebb(pre, post, 0.1), expected)
+    target = torch.tensor([[1.0], [0.0]])
+    err = target - post
+    expected = 0.1 * (torch.outer(err[0], pre[0]) + torch.outer(err[1], pre[1])) / 2
+    assert torch.allclose(delta.delta_rule(pre, post, target, 0.1), expected)
+
+
+def test_oja_converges_to_first_principal_component():
+    g = torch.Generator().manual_seed(0)
+    cov = torch.tensor([[3.0, 1.0], [1.0, 1.0]])
+    x = torch.randn(4000, 2, generator=g) @ torch.linalg.cholesky(cov).T
+    w = torch.tensor([[0.3, -0.8]])
+    for i in range(0, 4000, 10):
+        xb = x[i : i + 10]
+        w = w + hebbian.oja(xb, xb @ w.T, w, 0.01)
+    pc = torch.linalg.eigh(cov).eigenvectors[:, -1]
+    assert abs(float(w.norm()) - 1.0) < 0.05
+    assert abs(float((w[0] / w.norm()) @ pc)) > 0.99
+
+
+def test_bcm_potentiates_above_threshold_and_depresses_below():
+    pre = torch.tensor([[1.0, 0.0]])
+    theta = torch.tensor([1.0])
+    up = hebbian.bcm(pre, torch.tensor([[2.0]]), theta, 0.5)  # y(y − θ) = 2
+    down = hebbian.bcm(pre, torch.tensor([[0.5]]), theta, 0.5)  # y(y − θ) = −0.25
+    assert torch.allclose(up, torch.tensor([[1.0, 0.0]]))
+    assert torch.allclose(down, torch.tensor([[-0.125, 0.0]]))
+
+
+def test_eligibility_decays_with_tau_and_accumulates_coincidences():
+    e = torch.full((2, 3), 2.0)
+    c = torch.ones(2, 3)
+    out = three_factor.eligibility_step(e, c, dt=1.0, tau_e=2.0)
+    assert torch.allclose(out, 2.0 * torch.exp(torch.tensor(-0.5)) + 1.0)
+
+
+def test_three_factor_update_is_eta_times_reward_prediction_error_times_trace():
+    e = torch.tensor([[[1.0, -2.0]], [[0.5, 0.5]]])  # two seeds, (1, 2) weights each
+    dw = three_factor.three_factor(e, torch.tensor([1.0, 0.0]), torch.tensor([0.25, 0.5]), 0.1)
+    assert torch.allclose(dw, torch.tensor([[[0.075, -0.15]], [[-0.025, -0.025]]]))
