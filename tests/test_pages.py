@@ -183,7 +183,7 @@ def test_config_upload_restores_every_widget():
             "task": "or",
             "epochs": 60,
             "seeds": 3,
-            "learners": ["mlp (backprop)"],
+            "learners": ["backprop mlp"],
             "hidden": 6,
             "seed": 9,
             "batch_size": 16,

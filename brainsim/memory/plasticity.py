@@ -98,11 +98,6 @@ def soft_bound(w: torch.Tensor, dw: torch.Tensor, w_max: float) -> torch.Tensor:
     return room.mul_(dw)
 
 
-def update_baseline(b: torch.Tensor, reward: torch.Tensor, rate: float) -> torch.Tensor:
-    """Expected reward b of the three-factor rule as a running mean: b <- b + rate (R - b); b, R (S,)."""
-    return b + rate * (reward - b)
-
-
 class Eligibility:
     """Eligibility traces e_ij of the three-factor rule, batched over seeds (S, N, N), with the
     postsynaptically gated coincidence of the default rule (`hebb_gated`, eta = 1):

@@ -23,6 +23,7 @@ from brainsim.memory.nets import BackpropAssociator, BackpropAutoencoder
 from brainsim.memory.recall import active_rows, make_cues, n_active, overlap, recall, strength
 from brainsim.memory.schedule import Event
 from brainsim.memory.synapse import ChainSynapse, SynapseParams, TwoTimescaleSynapse
+from brainsim.rules.three_factor import running_baseline
 from brainsim.runtime import is_finite, torch_generator
 
 TRIGGERS = ("repetition or reward", "repetition", "reward", "every presentation", "off")
@@ -199,7 +200,7 @@ class Simulation:
         r_vec = torch.full((self.bank.shape[0],), float(ev.value), device=self.dev)
         if self.elig is not None:
             self.elig.reward(self.synapse, r_vec, self.baseline, self.spec.eta)
-            self.baseline = pl.update_baseline(self.baseline, r_vec, self.spec.baseline_rate)
+            self.baseline = running_baseline(self.baseline, r_vec, self.spec.baseline_rate)
         if "reward" in self.spec.trigger and ev.value > 0:
             self.synapse.trigger(self.bank[:, ev.item])
 

@@ -22,3 +22,11 @@ def three_factor(
     while m.dim() < e.dim():  # broadcast a per-seed modulator over the weight matrix
         m = m.unsqueeze(-1)
     return eta * m * e
+
+
+def running_baseline(b: torch.Tensor, reward: torch.Tensor, rate: float) -> torch.Tensor:
+    """Expected reward of the three-factor rule as a running mean, b ← b + α (R − b), so that the
+    modulator M = R − b is a reward prediction error (Frémaux, Sprekeler & Gerstner 2010).
+
+    b and reward broadcast together (one per seed, or a scalar for a batch mean); α = `rate`."""
+    return b + rate * (reward - b)

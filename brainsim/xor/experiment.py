@@ -31,7 +31,9 @@ class XorConfig(BaseConfig):
     n_points: int = param(
         200, lo=20, hi=2000, step=10, help="Training points per seed when noise > 0 (the test set is as large)."
     )
-    learners: tuple[str, ...] = param(LEARNERS, choices=LEARNERS, help="Which learners race.")
+    learners: tuple[str, ...] = param(
+        LEARNERS, choices=LEARNERS, aliases={"mlp (backprop)": "backprop mlp"}, help="Which learners race."
+    )
     seeds: int = param(10, lo=1, hi=50, help="Independent seeds (seed, seed+1, ...): data and initial weights.")
     epochs: int = param(300, lo=1, hi=5000, step=50, help="Full passes over the training set, same for all.")
     neuron_lr: float = param(

@@ -71,7 +71,7 @@ class BatchedMLP(torch.nn.Module):
     """z = f(x W1 + b1) W2 + b2: one hidden layer, one output unit (readout turns z into its output),
     with a leading seed axis on every weight. The MLP is trained through autograd and torch.optim."""
 
-    name = "mlp (backprop)"
+    name = "backprop mlp"
 
     def __init__(self, gen: torch.Generator, n_seeds: int, n_in: int, hidden: int, activation: str):
         super().__init__()

@@ -51,3 +51,13 @@ def test_three_factor_update_is_eta_times_reward_prediction_error_times_trace():
     e = torch.tensor([[[1.0, -2.0]], [[0.5, 0.5]]])  # two seeds, (1, 2) weights each
     dw = three_factor.three_factor(e, torch.tensor([1.0, 0.0]), torch.tensor([0.25, 0.5]), 0.1)
     assert torch.allclose(dw, torch.tensor([[[0.075, -0.15]], [[-0.025, -0.025]]]))
+
+
+def test_running_baseline_tracks_the_mean_reward():
+    b = torch.zeros(())
+    for _ in range(200):
+        b = three_factor.running_baseline(b, torch.tensor(0.8), 0.05)
+    assert abs(float(b) - 0.8) < 1e-4
+    assert torch.allclose(
+        three_factor.running_baseline(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]), 0.5), torch.tensor([0.5, 0.5])
+    )

@@ -74,11 +74,11 @@ def test_curves_are_logged_at_every_epoch_or_about_150():
 
 
 def test_run_tables_have_one_summary_row_per_learner_and_a_full_grid():
-    cfg = XorConfig(task="or", seeds=2, epochs=5, learners=("mlp (backprop)", "single neuron (delta)"))
+    cfg = XorConfig(task="or", seeds=2, epochs=5, learners=("backprop mlp", "single neuron (delta)"))
     tables = run(cfg)
     s = tables["summary"]
     assert list(s.columns) == list(Summary.__dataclass_fields__)
-    assert s["learner"].tolist() == ["single neuron (delta)", "mlp (backprop)"]  # LEARNERS order
+    assert s["learner"].tolist() == ["single neuron (delta)", "backprop mlp"]  # LEARNERS order
     assert s["n_parameters"].tolist() == [3, 4 * 2 + 4 + 4 + 1] and (s["weight_updates"] == 5).all()
     b = tables["boundary"]
     assert (b[b["kind"] == "grid"].groupby("learner").size() == GRID * GRID).all()

@@ -11,6 +11,7 @@ from brainsim.arena.learners.local import delta_update
 from brainsim.arena.learners.reward import sample_answer
 from brainsim.rules.competitive import krotov_hopfield
 from brainsim.rules.reward import entropy_bonus, reinforce_output
+from brainsim.rules.three_factor import running_baseline
 from brainsim.runtime import torch_generator
 
 HOMEOSTASIS_RATE = 0.05  # β per update: the rate statistics track a few dozen batches
@@ -72,7 +73,7 @@ class HebbianFeatures(Learner):
             dW, db = reinforce_output(h, p, k, reward - self.baseline, s.reward_lr)
             eW, eb = entropy_bonus(h, p, s.reward_entropy, s.reward_lr)
             dW, db = dW + eW, db + eb
-            self.baseline += s.baseline_rate * (reward.mean() - self.baseline)
+            self.baseline = running_baseline(self.baseline, reward.mean(), s.baseline_rate)
         else:
             dW, db = delta_update(h, t - readout(z, s.loss), s.local_lr)
         self.W2 += dW

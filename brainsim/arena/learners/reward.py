@@ -8,6 +8,7 @@ import torch
 
 from brainsim.arena.learners.base import Learner, Spec
 from brainsim.rules.reward import entropy_bonus, node_perturbation, reinforce_output
+from brainsim.rules.three_factor import running_baseline
 from brainsim.runtime import torch_generator
 from brainsim.torchkit import activate
 
@@ -51,7 +52,7 @@ class RewardModulated(Learner):
         self.b2 += db2 + eb2
         self.W1 += dW1
         self.b1 += db1
-        self.baseline += s.baseline_rate * (reward.mean() - self.baseline)  # b ← b + α(R̄ − b)
+        self.baseline = running_baseline(self.baseline, reward.mean(), s.baseline_rate)  # b ← b + α(R̄ − b)
         self.updates += 1
 
     def loss_of(self, z, t, loss):
