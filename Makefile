@@ -1,5 +1,5 @@
 # brainsim: `make run` serves the app, `make test` checks format and lint then runs every test,
-# `make bench` prints benchmarks. `make lint` fixes what ruff can.
+# `make fuzz` runs thousands of generated bad inputs, `make bench` prints benchmarks. `make lint` fixes what ruff can.
 # Each creates .venv on first use and install the exact pins; later calls reuse it.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 LINTED := brainsim tests benchmarks app.py
 
-.PHONY: run test test-fast bench lint chromium clean
+.PHONY: run test test-fast fuzz bench lint chromium clean
 
 $(VENV)/.runtime-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: $(VENV)/.dev-installed chromium
 # Everything except the real-browser tests, for a quick loop while editing.
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser" --timeout 600
+
+# The fuzz suite over thousands of generated cases (make test runs a fixed sample of 240 per channel);
+# FUZZ_CASES sets how many per channel, FUZZ_SEED which ones.
+FUZZ_CASES ?= 5000
+FUZZ_SEED ?= 13
+fuzz: $(VENV)/.dev-installed
+	BRAINSIM_FUZZ_CASES=$(FUZZ_CASES) BRAINSIM_FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -q -n 2 tests/fuzz --timeout 3600
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m benchmarks

@@ -89,7 +89,7 @@ def reward_ratio(n_classes: int, seeds=(0, 1), budget_epochs: int = 80) -> tuple
         d.x_train[keep_tr], d.y_train[keep_tr], d.x_test[keep_te], d.y_test[keep_te], n_classes, "cpu"
     )
     n = int(keep_tr.sum())
-    spec = Spec(n_in=64, n_out=n_classes, hidden=WIDTH, reward_lr=1.0, reward_hidden_lr=0.003, reward_noise=0.3)
+    spec = Spec(n_in=64, n_out=n_classes, hidden=WIDTH, reward_lr=1.0, reward_hidden_lr=0.2, reward_noise=0.3)
     bp, rm = [], []
     for seed in seeds:
         init = init_weights(spec, seed)

@@ -1,6 +1,8 @@
 """Working-memory benchmark: the default page run (cold, best of 3) with its accuracies per seed, and
-training steps per second per learner (one network and packed seeds) at the default sizes, against this
-machine's matmul throughput measured in the same run."""
+training steps per second per learner at the default sizes, against this machine's matmul throughput
+measured in the same run: one network (as the run trains them, so that a seed's result does not depend
+on its neighbours) and, for comparison, the seeds packed block-diagonally in one module (what packing
+would buy; it is exact only up to float rounding, see brainsim.working_memory.recurrent)."""
 
 from __future__ import annotations
 

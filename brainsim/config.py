@@ -195,6 +195,23 @@ def _kind_of(hint) -> tuple[type, type | None]:
 # --------------------------------------------------------------------------- validation
 
 
+def shown(value: Any) -> str:
+    """A user's value as an error repeats it: text quoted and cut (brainsim.textio.quote), numbers as
+    written, anything else (a list, an object from JSON) by its kind only, so an error line stays short."""
+    from brainsim.textio import quote  # textio imports this module
+
+    if isinstance(value, str):
+        return quote(value, 40)
+    if isinstance(value, (bool, float)) or (isinstance(value, int) and value.bit_length() < 128):
+        return repr(value)
+    return "a very long integer" if isinstance(value, int) else f"a JSON {type(value).__name__}"
+
+
+def check_field(spec: FieldSpec, value: Any) -> Any:
+    """One field's value alone, coerced and checked (type, range, choices), without the cross-field checks."""
+    return _check(spec, value)
+
+
 def _check(spec: FieldSpec, value: Any) -> Any:
     """Coerce `value` to the field's type and check range/choices; raise ConfigError otherwise."""
     if spec.kind is tuple:
@@ -213,15 +230,15 @@ def _check(spec: FieldSpec, value: Any) -> Any:
     if spec.aliases and v in spec.aliases:  # an old spelling from a saved config or link
         v = spec.aliases[v]
     if spec.choices is not None and v not in spec.choices:
-        raise ConfigError(f"Field '{spec.name}' got {value!r}; allowed: {', '.join(map(str, spec.choices))}.")
+        raise ConfigError(f"Field '{spec.name}' got {shown(value)}; allowed: {', '.join(map(str, spec.choices))}.")
     if spec.kind in (int, float):
         if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
-            raise ConfigError(f"Field '{spec.name}' got {value!r}; it must be {spec.allowed()}.")
+            raise ConfigError(f"Field '{spec.name}' got {shown(value)}; it must be {spec.allowed()}.")
     return v
 
 
 def _coerce(spec: FieldSpec, value: Any) -> Any:
-    bad = ConfigError(f"Field '{spec.name}' got {value!r}; it must be {spec.allowed()}.")
+    bad = ConfigError(f"Field '{spec.name}' got {shown(value)}; it must be {spec.allowed()}.")
     kind = spec.kind
     if kind is bool:
         if isinstance(value, bool):
@@ -252,18 +269,18 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     if kind is float:
         if isinstance(value, bool):
             raise bad
-        if isinstance(value, (int, float)):
-            v = float(value)
-        elif isinstance(value, str):
-            try:
+        try:
+            if isinstance(value, (int, float)):
+                v = float(value)
+            elif isinstance(value, str):
                 v = float(value.strip())
-            except ValueError:
-                raise bad from None
-        else:
-            raise bad
+            else:
+                raise bad
+        except (ValueError, OverflowError):  # not a number, or an integer too large for a float
+            raise bad from None
         if not math.isfinite(v):
             raise bad
-        return v
+        return v + 0.0  # -0.0 becomes 0.0: a sign on zero means nothing here (numpy refuses scale=-0.0)
     if kind is str:
         if not isinstance(value, str):
             raise bad
@@ -284,7 +301,7 @@ def make(cls: type, values: dict[str, Any] | None = None, base: Any = None):
     known = spec_map(cls)
     unknown = [k for k in values if k not in known]
     if unknown:
-        raise ConfigError(f"Unknown field '{unknown[0]}'; known fields: {', '.join(known)}.")
+        raise ConfigError(f"Unknown field {shown(unknown[0])}; known fields: {', '.join(known)}.")
     current = to_dict(base) if base is not None else {}
     current.update(values)
     return cls(**current)
@@ -318,20 +335,24 @@ def from_json(cls: type, text: str | bytes, experiment: str | None = None):
         if len(text) > MAX_JSON_BYTES:
             raise ConfigError(f"The config file is {len(text)} bytes; at most {MAX_JSON_BYTES} are allowed.")
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # a leading byte-order mark is dropped, as some editors write one
         except UnicodeDecodeError:
             raise ConfigError("The config file is not UTF-8 text; upload a JSON file.") from None
     elif len(text) > MAX_JSON_BYTES:
         raise ConfigError(f"The config file is {len(text)} characters; at most {MAX_JSON_BYTES} are allowed.")
     try:
-        doc = json.loads(text)
+        doc = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"The config file is not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+    except RecursionError:
+        raise ConfigError("The config file nests arrays or objects too deeply; a config is one flat object.") from None
+    except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
+        raise ConfigError("The config file holds a number too long to read; a config's numbers are short.") from None
     if not isinstance(doc, dict):
         raise ConfigError("The config file must hold a JSON object of field names and values.")
     name = doc.pop("experiment", None)
     if experiment and name is not None and name != experiment:
-        raise ConfigError(f"The config file is for experiment '{name}', not '{experiment}'.")
+        raise ConfigError(f"The config file is for experiment {shown(name)}, not '{experiment}'.")
     return make(cls, doc)
 
 

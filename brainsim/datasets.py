@@ -1,25 +1,33 @@
 """Data sets: seeded synthetic 2-D tasks, scikit-learn's embedded 8x8 digits, local MNIST/IDX/npz files.
 
 Every generator takes a seed and returns the same arrays for the same arguments. Nothing is
-downloaded: digits ship inside scikit-learn; MNIST is read from a path the user gives.
+downloaded: digits ship inside scikit-learn; MNIST-format files are read through brainsim.textio
+(a local path on the command line; an upload or the server's data folder in the app), bounded.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib import format as npformat
 from sklearn import datasets as skdata
 from sklearn.model_selection import train_test_split
 
 from brainsim.config import ConfigError
-from brainsim.textio import read_bounded
+from brainsim.textio import MAX_FILE_BYTES, file_label, gunzip, read_file
 
 LOGIC_TASKS = ("and", "or", "xor")
 TASKS_2D = ("xor", "and", "or", "circles", "moons", "spiral", "blobs")
-MAX_FILE_BYTES = 256 * 1024 * 1024  # refuse local files larger than this (also once unpacked)
+MAX_CLASSES = 100  # classes of a user's data set (files and CSV): tables and charts grow with C²
+MAX_SIDE = 64
+MAX_PIXELS = MAX_SIDE * MAX_SIDE  # values per row of a user's image file
+MAX_VALUES = 2**24  # rows × values kept from an image file (64 MB as float32)
 
 
 @dataclass(frozen=True)
@@ -137,65 +145,150 @@ def digits(train_fraction: float = 0.75, seed: int = 0) -> Dataset:
 
 
 # --------------------------------------------------------------------------- local files
+# Every size is checked from a header before anything is allocated: an IDX header's dims, an .npy
+# header inside an .npz, a zip member's declared size; unpacking stops at MAX_FILE_BYTES.
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_X_KEYS = ("x", "X", "images", "x_train")
+_Y_KEYS = ("y", "Y", "labels", "y_train")
+MAX_NPZ_MEMBERS = 64
 
 
-def parse_idx(raw: bytes, source: str = "IDX data") -> np.ndarray:
+def check_shape(shape: tuple[int, ...], role: str, source: str) -> None:
+    """Refuse a declared shape before allocating it: images (n, ...) of at most MAX_PIXELS values
+    each, labels (n,); sizes as Python ints, so nothing overflows."""
+    if any(d < 0 for d in shape):
+        raise ConfigError(f"{source} declares a negative size.")
+    if role == "labels":
+        if len(shape) != 1:
+            raise ConfigError(f"{source} holds labels of {len(shape)} dimensions; labels must be one number per row.")
+        return
+    if not 2 <= len(shape) <= 4:
+        raise ConfigError(
+            f"{source} holds images of {len(shape)} dimensions; 2 to 4 (rows, height, width) are allowed."
+        )
+    pixels = math.prod(shape[1:])
+    if pixels > MAX_PIXELS or pixels == 0:
+        raise ConfigError(
+            f"{source} holds rows of {pixels} values; 1 to {MAX_PIXELS} "
+            f"(e.g. {MAX_SIDE}×{MAX_SIDE} images) are allowed."
+        )
+
+
+def parse_idx(raw: bytes, source: str = "IDX data", role: str = "images") -> np.ndarray:
     """Decode the IDX format (MNIST's): 2 zero bytes, a dtype code, ndim, big-endian int32 dims, data."""
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES or raw[3] == 0:
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES or not 1 <= raw[3] <= 4:
         raise ConfigError(f"{source} is not an IDX file (bad magic number).")
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise ConfigError(f"{source} is truncated inside its header.")
     dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">i4", count=ndim, offset=4))
+    check_shape(dims, role, source)
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
-    count = int(np.prod(dims))
-    if len(raw) - header != count * dtype.itemsize:
-        raise ConfigError(
-            f"{source} holds {len(raw) - header} data bytes but its header promises {count * dtype.itemsize}."
-        )
-    return np.frombuffer(raw, dtype=dtype, count=count, offset=header).reshape(dims)
+    nbytes = math.prod(dims) * dtype.itemsize
+    if len(raw) - header != nbytes:
+        raise ConfigError(f"{source} holds {len(raw) - header} data bytes but its header promises {nbytes}.")
+    return np.frombuffer(raw, dtype=dtype, count=nbytes // dtype.itemsize, offset=header).reshape(dims)
 
 
-def load_idx(path: str) -> np.ndarray:
-    """Read an IDX file (optionally gzipped) from a local path."""
-    return parse_idx(read_bounded(path, MAX_FILE_BYTES, gunzip=True), f"File '{path}'")
+def load_idx(path: str, role: str = "images", field: str = "file_path") -> np.ndarray:
+    """Read an IDX file (optionally gzipped) that a config field names."""
+    name, raw = read_file(path, MAX_FILE_BYTES, field)
+    return parse_idx(gunzip(raw, MAX_FILE_BYTES, file_label(name)), file_label(name), role)
 
 
 def load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read x and y arrays from a local .npz, refusing pickled objects."""
-    raw = read_bounded(path, MAX_FILE_BYTES)
+    """Read x and y arrays from an .npz, checking each .npy header before reading it; never unpickles."""
+    name, raw = read_file(path, MAX_FILE_BYTES)
+    source = file_label(name)
     try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            keys = set(z.files)
-            xk = next((k for k in ("x", "X", "images", "x_train") if k in keys), None)
-            yk = next((k for k in ("y", "Y", "labels", "y_train") if k in keys), None)
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_NPZ_MEMBERS:
+                raise ConfigError(
+                    f"{source} holds {len(infos)} files; an .npz of at most {MAX_NPZ_MEMBERS} is allowed."
+                )
+            arrays = {i.filename[:-4]: i for i in infos if i.filename.endswith(".npy")}
+            xk = next((k for k in _X_KEYS if k in arrays), None)
+            yk = next((k for k in _Y_KEYS if k in arrays), None)
             if xk is None or yk is None:
-                raise ConfigError(f"File '{path}' must hold arrays named 'x' and 'y'; it has {sorted(keys)}.")
-            return np.asarray(z[xk]), np.asarray(z[yk])
+                raise ConfigError(
+                    f"{source} must hold arrays named x and y (or images and labels, or x_train and y_train); "
+                    f"it holds {len(arrays)} arrays without one of those pairs."
+                )
+            x = _npy(zf, arrays[xk], f"{source} array {xk}", "images")
+            return x, _npy(zf, arrays[yk], f"{source} array {yk}", "labels")
     except ConfigError:
         raise
-    except (ValueError, OSError) as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
-        raise ConfigError(f"File '{path}' is not a readable .npz of numeric arrays ({exc}).") from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        OverflowError,
+        KeyError,
+        SyntaxError,
+    ):  # damaged, truncated, encrypted, odd headers
+        raise ConfigError(f"{source} is not a readable .npz file (damaged, truncated or not a zip archive).") from None
+
+
+def _npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, role: str) -> np.ndarray:
+    """One .npy member: its header checked (numeric dtype, bounded shape) before its bytes are read."""
+    if info.file_size > MAX_FILE_BYTES + 2**16:
+        raise ConfigError(f"{source} unpacks to more than {MAX_FILE_BYTES // 2**20} MB.")
+    with zf.open(info) as fh:
+        version = npformat.read_magic(fh)
+        if version not in ((1, 0), (2, 0)):
+            raise ConfigError(f"{source} is not a plain numeric .npy array.")
+        read_header = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+        shape, fortran, dtype = read_header(fh)
+        if dtype.hasobject:
+            raise ConfigError(f"{source} holds Python objects, which are never unpickled; save numeric arrays.")
+        if dtype.kind not in "buif" or dtype.fields is not None or dtype.subdtype is not None:
+            raise ConfigError(
+                f"{source} holds {_KINDS.get(dtype.kind, 'non-numeric')} values; only numbers are allowed."
+            )
+        check_shape(tuple(int(d) for d in shape), role, source)
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > MAX_FILE_BYTES or nbytes > info.file_size:
+            raise ConfigError(f"{source} declares {nbytes} bytes of data but holds {info.file_size} at most.")
+        data = fh.read(nbytes + 1)  # reading to the end also checks the member's CRC
+    if len(data) != nbytes:
+        raise ConfigError(f"{source} holds {len(data)} data bytes but its header promises {nbytes}.")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+_KINDS = {"U": "text", "S": "byte-string", "V": "structured", "c": "complex", "M": "date", "m": "time-span"}
 
 
 def _images_to_dataset(
     name: str, x: np.ndarray, y: np.ndarray, train_fraction: float, seed: int, max_samples: int
 ) -> Dataset:
+    source = file_label(name)
     if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
-        raise ConfigError(f"Images and labels do not match: shapes {x.shape} and {y.shape}.")
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise ConfigError("Labels must be non-negative integers.")
-    if len(np.unique(y)) < 2:
-        raise ConfigError("Labels must contain at least two classes.")
+        raise ConfigError(f"{source}: images and labels do not match: shapes {x.shape} and {y.shape}.")
+    if not np.issubdtype(y.dtype, np.integer) or (len(y) and y.min() < 0):
+        raise ConfigError(f"{source}: labels must be non-negative integers.")
+    classes = len(np.unique(y))
+    if classes < 2:
+        raise ConfigError(f"{source}: labels must contain at least two classes.")
+    if classes > MAX_CLASSES:
+        raise ConfigError(f"{source}: the labels name {classes} classes; at most {MAX_CLASSES} are allowed.")
     r = np.random.default_rng([seed, 5])
-    if len(x) > max_samples:  # bounded subsample keeps a run within seconds
-        keep = np.sort(r.choice(len(x), size=max_samples, replace=False))
+    pixels = math.prod(x.shape[1:])
+    rows = max(2 * classes, min(max_samples, MAX_VALUES // pixels))  # rows × pixels stays within MAX_VALUES
+    if len(x) > rows:  # bounded subsample keeps a run within seconds
+        keep = np.sort(r.choice(len(x), size=rows, replace=False))
         x, y = x[keep], y[keep]
     shape = tuple(x.shape[1:3]) if x.ndim == 3 else None
     xf = x.reshape(len(x), -1).astype(np.float32)
+    if not np.isfinite(xf).all():
+        raise ConfigError(f"{source}: the images hold NaN or infinite values; only finite numbers are allowed.")
     top = float(np.abs(xf).max()) or 1.0
     xf = xf / top if top > 1.0 else xf  # uint8 pixels -> [0, 1]
     _, y = np.unique(y, return_inverse=True)  # relabel to 0..C-1
@@ -205,16 +298,17 @@ def _images_to_dataset(
 def load_local(
     path: str, labels_path: str = "", train_fraction: float = 0.75, seed: int = 0, max_samples: int = 10_000
 ) -> Dataset:
-    """MNIST-format data from local files: an .npz with x and y, or an IDX images file plus an
-    IDX labels file (`labels_path`). Subsampled to `max_samples` rows, seeded."""
-    if path.endswith(".npz"):
+    """MNIST-format data from files (local paths on the command line; uploads or the data folder in
+    the app): an .npz with x and y, or an IDX images file plus an IDX labels file (`labels_path`).
+    Subsampled to `max_samples` rows (fewer when rows × pixels would pass MAX_VALUES), seeded."""
+    if path.strip().lower().endswith(".npz"):  # an upload token ends with its file's name too
         x, y = load_npz(path)
     else:
-        if not labels_path:
-            raise ConfigError("An IDX images file needs its IDX labels file too.")
-        x, y = load_idx(path), load_idx(labels_path)
+        if not labels_path.strip():
+            raise ConfigError("An IDX images file needs its IDX labels file too (field 'labels_path').")
+        x, y = load_idx(path), load_idx(labels_path, "labels", "labels_path")
     return _images_to_dataset(
-        os.path.basename(path),
+        os.path.basename(path.strip()),
         x,
         y.astype(np.int64) if np.issubdtype(y.dtype, np.integer) else y,
         train_fraction,

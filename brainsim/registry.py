@@ -46,6 +46,7 @@ class Experiment:
     icon: str = ":material/science:"  # navigation icon (a Streamlit material icon name)
     url_path: str = ""  # the page's address, e.g. "single_neuron" for /single_neuron (default: the name)
     validate_inputs: Callable[[Any], None] | None = None  # extra checks (e.g. files) raising ConfigError
+    cost: Callable[[Any], float] | None = None  # estimated seconds of run(config) on one core (<package>/cost.py)
 
     def __post_init__(self):
         if not self.url_path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -131,3 +132,79 @@ def test_command_line_shown_by_the_app_reruns_the_same_config():
     sets = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--set"]
     assert len(sets) == 3 and cli.build_config(exp, None, sets) == cfg
     assert cli.command_line("xor", exp.config()) == "python -m brainsim run xor --out results/xor"
+
+
+def unusable_outs(tmp_path) -> list[str]:
+    """An existing file, a path under a file, a name too long, a folder that cannot be written (/proc)."""
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    return [str(a_file), str(a_file / "sub"), str(tmp_path / ("n" * 300)), "/proc/brainsim", "/proc"]
+
+
+def test_unusable_out_is_one_sentence_and_exit_2_before_running(tmp_path, capsys):
+    for out in unusable_outs(tmp_path):
+        code = cli_main_exit(["run", "xor", "--out", out, "--quiet"])
+        err = capsys.readouterr().err
+        assert code == 2 and "--out" in err and "cannot hold the results" in err, (out, err)
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "name, setting, fragment",
+    [
+        ("memory", "distal_delays=", "Field 'distal_delays'"),
+        ("memory", "distal_delays=,,,,", "Field 'distal_delays'"),
+        ("memory", "distal_tau_e=", "Field 'distal_tau_e'"),
+        ("xor", "task=" + "x" * 100_000, "Field 'task'"),
+    ],
+)
+def test_issue_13_inputs_are_one_sentence(name, setting, fragment, tmp_path, capsys):
+    code = cli_main_exit(["run", name, "--set", setting, "--out", str(tmp_path / "o"), "--check"])
+    err = capsys.readouterr().err
+    assert code == 2 and fragment in err and len(err) < 1000 and len(err.strip().splitlines()) == 1
+
+
+def test_config_file_with_bom_deep_nesting_or_a_huge_number(tmp_path, capsys):
+    for payload, code_wanted in [
+        (b"\xef\xbb\xbf{}", 0),
+        (b"[" * 100_000 + b"]" * 100_000, 2),
+        (b'{"seeds": ' + b"7" * 5000 + b"}", 2),
+    ]:
+        path = tmp_path / "c.json"
+        path.write_bytes(payload)
+        code = cli_main_exit(["run", "xor", "--config", str(path), "--out", str(tmp_path / "o"), "--check"])
+        err = capsys.readouterr().err
+        assert code == code_wanted and len(err.strip().splitlines()) == code_wanted // 2, err
+
+
+def test_arena_noise_of_minus_zero_runs(tmp_path, capsys):
+    sets = ["noise=-0", "epochs=1", "learners=delta rule", "n_samples=40"]
+    code = cli_main_exit(["run", "arena", *[a for s in sets for a in ("--set", s)], "--out", str(tmp_path), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads((tmp_path / "config.json").read_text())["noise"] == 0.0
+
+
+def test_over_budget_run_warns_with_the_estimate_and_check_runs_nothing(tmp_path, capsys, monkeypatch):
+    slow = ["--set", "noise=0.1", "--set", "n_points=2000", "--set", "batch_size=1"]
+    code = cli_main_exit(["run", "xor", *slow, "--out", str(tmp_path), "--check"])
+    out = capsys.readouterr().out
+    assert code == 0 and "estimated run time" in out and not (tmp_path / "config.json").exists()
+
+    def quick(cfg, progress=None):  # stands in for the six-minute run: the CLI's part is what is tested
+        progress(0.5, "training")
+        return {"curves": pd.DataFrame({"epoch": [1]})}
+
+    stub = dataclasses.replace(registry.get("xor"), run=quick)
+    monkeypatch.setattr(registry, "get", lambda name: stub)
+    code = cli_main_exit(["run", "xor", *slow, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 0 and err.startswith("warning: this run is estimated at about") and "budget of 60 s" in err
+    assert (tmp_path / "curves.csv").exists()
+
+
+def test_progress_shows_time_left(capsys):
+    progress = cli.progress_printer(estimate=100.0)
+    progress(0.0, "starting")
+    progress(0.5, "half way")
+    err = capsys.readouterr().err
+    assert "starting" in err and "left" in err and "half way" in err

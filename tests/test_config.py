@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import FrozenInstanceError, dataclass
 
 import pytest
@@ -135,3 +136,38 @@ def test_saved_config_and_link_with_old_field_names_still_load():
     assert "n_seeds" not in C.to_dict(Renamed(seeds=4)) and "n_seeds" not in C.to_query(Renamed())
     with pytest.raises(ConfigError, match="Field 'seeds'"):
         C.make(Renamed, {"n_seeds": 0})
+
+
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "too deeply"),
+        (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "too deeply"),
+        (b'{"count": ' + b"1" * 5000 + b"}", "number too long"),
+    ],
+)
+def test_json_that_python_cannot_read_is_one_sentence(payload, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        C.from_json(Demo, payload)
+
+
+def test_byte_order_mark_before_json_is_accepted():
+    assert C.from_json(Demo, b"\xef\xbb\xbf{}") == Demo()
+    assert C.from_json(Demo, '\ufeff{"count": 4}') == Demo(count=4)
+
+
+def test_negative_zero_becomes_zero():
+    d = C.make(Demo, {"rate": "-0", "delays": "-0.0, 1"})
+    assert math.copysign(1.0, d.rate) == 1.0 and math.copysign(1.0, d.delays[0]) == 1.0
+
+
+def test_integer_too_large_for_a_float_is_refused():
+    with pytest.raises(ConfigError, match="Field 'rate'"):
+        C.make(Demo, {"rate": 10**400})
+
+
+@pytest.mark.parametrize("values", [{"mode": "x" * 100_000}, {"rate": "9" * 100_000}, {"z" * 100_000: 1}])
+def test_an_error_never_repeats_a_long_value_whole(values):
+    with pytest.raises(ConfigError) as err:
+        C.make(Demo, values)
+    assert len(str(err.value)) < 300

@@ -76,7 +76,20 @@ def robustness_chart(df: pd.DataFrame, cfg) -> go.Figure:
     return fig.update_yaxes(range=[-0.02, 1.05])
 
 
+def held(df: pd.DataFrame) -> pd.DataFrame:
+    """Trajectories to one time axis per learner: each (seed, cue) ends when its seed's recall settled,
+    so hold its last row to the learner's last recorded sweep before averaging over seeds and cues."""
+    parts = []
+    for learner, part in df.groupby("learner", sort=False):
+        grid = pd.Index(sorted(part["sweep"].unique()), name="sweep")
+        for (seed, cue), one in part.groupby(["seed", "cue"], sort=False):
+            full = one.set_index("sweep").reindex(grid).ffill().reset_index()
+            parts.append(full.assign(learner=learner, seed=seed, cue=cue))
+    return pd.concat(parts, ignore_index=True) if parts else df
+
+
 def overlap_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    df = held(df)
     fig = line_with_band(
         df, "sweep", "overlap", title="Overlap m = s·ξ/N with the stored pattern", y_label="overlap with target"
     )
@@ -85,7 +98,7 @@ def overlap_chart(df: pd.DataFrame, cfg) -> go.Figure:
 
 
 def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    d = df.dropna(subset=["energy_per_neuron"])
+    d = held(df).dropna(subset=["energy_per_neuron"])
     if d.empty:
         return empty_figure("No energy to show: the autoencoder has no energy function.")
     g = d.groupby(["learner", "sweep"], sort=True)["energy_per_neuron"].mean().reset_index()

@@ -14,7 +14,7 @@ fast form for weight matrices (incremental fields), tested equal to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -228,10 +228,30 @@ def _next_field(stack, cols, mod, new, cur, h, prev, h_prev, d1, d2) -> tuple[to
     return h_new, int(full.numel()), int(r.numel())
 
 
+Generators = torch.Generator | Sequence[torch.Generator]
+
+
+def visiting_orders(live: torch.Tensor, b: int, n: int, generator: Generators) -> torch.Tensor:
+    """A random visiting order of the N neurons for each live cue. -> (A, N), rows in `live`'s order.
+
+    With one generator every live cue draws from it in turn. With G generators (one per seed) the B
+    cues form G equal contiguous groups and each group draws only from its own generator, so a seed's
+    orders do not depend on how many other seeds' cues share the batch."""
+    gens = [generator] if isinstance(generator, torch.Generator) else list(generator)
+    size = b // len(gens)
+    keys = torch.cat(
+        [
+            torch.rand(int(((live >= g * size) & (live < (g + 1) * size)).sum()), n, generator=gen)
+            for g, gen in enumerate(gens)
+        ]
+    )
+    return torch.argsort(keys, dim=1)
+
+
 def recall_async(
     w: torch.Tensor,
     cues: torch.Tensor,
-    generator: torch.Generator,
+    generator: Generators,
     model: torch.Tensor | None = None,
     max_sweeps: int = 30,
     record_every: int = 0,
@@ -247,7 +267,8 @@ def recall_async(
     over the batch) plus N/WINDOW times per sweep, each step batched over the cues. Fields are recomputed
     exactly as W s at the start of each sweep, so rounding cannot drift. A cue stops when a whole
     sweep flips nothing (a fixed point). `record_every` > 0 stores the states every that many
-    single-neuron updates (1 = after every update, for the energy property test).
+    single-neuron updates (1 = after every update, for the energy property test). `generator`: one, or
+    one per seed with the cues in equal contiguous groups per seed (`visiting_orders`).
     """
     s = cues.clone()
     b, n = s.shape
@@ -265,7 +286,7 @@ def recall_async(
         h = _sweep_fields(w, s, live, segs)
         field_rows += live.numel()
         order = torch.zeros(b, n, dtype=torch.long, device=dev)
-        order[live] = torch.argsort(torch.rand(live.numel(), n, generator=generator), dim=1).to(dev)  # own order
+        order[live] = visiting_orders(live.cpu(), b, n, generator).to(dev)  # each cue its own order
         ptr = torch.zeros(b, dtype=torch.long, device=dev)  # (B,) next slot each cue will visit
         flips = torch.zeros(b, dtype=torch.long, device=dev)
         for limit in bounds:  # visit slots [ptr, limit) of every live cue, then (maybe) record
@@ -325,7 +346,7 @@ def recall(
     w: torch.Tensor,
     cues: torch.Tensor,
     mode: str,
-    generator: torch.Generator | None = None,
+    generator: Generators | None = None,
     model: torch.Tensor | None = None,
     max_steps: int = 30,
     record_every: int = 0,

@@ -38,8 +38,8 @@ def recall_modern(
 ) -> Recall:
     """Iterate modern_step until the state moves less than `tol` (max abs change) for every cue.
 
-    Unlike the ±1 dynamics (`settle`), a cue that has converged keeps being updated: its continuous
-    state still creeps by less than `tol` per step. patterns: flat (ΣP, N) with pattern_model (ΣP,);
+    A cue that has converged stays put (as in `settle`), so its state does not depend on how long
+    the other cues in the batch take. patterns: flat (ΣP, N) with pattern_model (ΣP,);
     cues (B, N) with model (B,). The Recall holds continuous states (binarise with sign to compare with
     the classical networks) and, with `record`, the history and energies (T, B).
     """
@@ -60,6 +60,7 @@ def recall_modern(
         new = torch.empty_like(s)
         for _, a, e, pa, pe in segs:
             new[a:e] = modern_step(patterns[pa:pe], s[a:e], beta)
+        new = torch.where(done[:, None], s, new)  # converged cues stay put
         moved = (new - s).abs().amax(1)
         newly = (moved < tol) & ~done
         steps[newly] = t - 1

@@ -21,7 +21,11 @@ from brainsim.runtime import torch_generator
 CLASSIC = ("hebbian", "storkey", "pseudo-inverse")
 LEARNERS = (*CLASSIC, "modern hopfield", "autoencoder")
 ALPHA_C = 0.138  # Hebbian critical load (Amit, Gutfreund & Sompolinsky 1985)
-THEORY = {"hebbian": ALPHA_C, "pseudo-inverse": 1.0}  # α at which stored patterns stop being stable
+# Theory to compare a learner with, and the measure it predicts: Amit, Gutfreund & Sompolinsky's α_c is
+# where retrieval states near the patterns vanish (measured by recall from a noisy cue); the pseudo-inverse
+# makes every pattern an exact fixed point for P < N (measured by starting on the pattern), while its
+# basins of attraction, hence noisy-cue recall, shrink to nothing as α → 1.
+THEORY = {"hebbian": (ALPHA_C, "recall"), "pseudo-inverse": (1.0, "stable")}
 
 
 @dataclass
@@ -77,8 +81,9 @@ def buckets(sizes: list[int], max_groups: int = 3) -> list[list[int]]:
     return [sorted(order[a:e]) for a, e in zip(b, b[1:])]
 
 
-def store(learner: str, cfg, x: torch.Tensor, counts: list[int]) -> Memory:
-    """Store x[s, :P] for every seed s and every P in counts (networks in (seed, load) order)."""
+def store(learner: str, cfg, x: torch.Tensor, counts: list[int], seeds: list[int]) -> Memory:
+    """Store x[s, :P] for every seed s and every P in counts (networks in (seed, load) order); `seeds`
+    names the seed of each slice of x, whose generators initialise and train its autoencoders."""
     n = x.shape[-1]
     flat, _, sizes = nested_batch(x, counts)
     start = time.perf_counter()
@@ -93,19 +98,25 @@ def store(learner: str, cfg, x: torch.Tensor, counts: list[int]) -> Memory:
         return Memory(learner, sizes, n * (n - 1), time.perf_counter() - start, w=w)
     if learner == "modern hopfield":
         return Memory(learner, sizes, max(counts) * n, 0.0, patterns=flat)
-    return _train_autoencoders(cfg, flat, sizes, n, x.device, start)
+    return _train_autoencoders(cfg, flat, sizes, n, seeds, x.device, start)
 
 
-def _train_autoencoders(cfg, flat: torch.Tensor, sizes: list[int], n: int, device, start: float) -> Memory:
-    """One autoencoder per (seed, load), trained side by side in buckets of similar P."""
+def _train_autoencoders(cfg, flat, sizes: list[int], n: int, seeds: list[int], device, start: float) -> Memory:
+    """One autoencoder per (seed, load): each seed's networks trained side by side in buckets of similar P,
+    from that seed's own generators. Seeds are not batched together: torch computes the last elements of
+    a buffer on a scalar path whose tanh/exp may differ in the last bit, so a network's numbers would
+    depend on where its rows fall in a batch shared with other seeds."""
     nets, diverged = [], torch.zeros(len(sizes), dtype=torch.bool)
-    for g, members in enumerate(buckets(sizes)):
-        part = [flat[sum(sizes[:k]) : sum(sizes[:k]) + sizes[k]] for k in members]
-        padded, mask = ae.pad(torch.cat(part), [sizes[k] for k in members])
-        net = ae.DenoisingAutoencoder(len(members), n, cfg.ae_arch, torch_generator(cfg.seed, 31, g)).to(device)
-        corrupt = training_corruption(cfg.cue, cfg.cue_fraction)
-        losses = ae.train(net, padded, mask, corrupt, cfg.ae_epochs, cfg.ae_lr, torch_generator(cfg.seed, 32, g))
-        diverged[members] = ~torch.isfinite(losses).all(0)
-        nets.append((members, net))
+    per_seed = len(sizes) // len(seeds)
+    for k, seed in enumerate(seeds):
+        for g, group in enumerate(buckets(sizes[k * per_seed : (k + 1) * per_seed])):
+            members = [k * per_seed + j for j in group]
+            part = [flat[sum(sizes[:m]) : sum(sizes[:m]) + sizes[m]] for m in members]
+            padded, mask = ae.pad(torch.cat(part), [sizes[m] for m in members])
+            net = ae.DenoisingAutoencoder(len(members), n, cfg.ae_arch, torch_generator(seed, 31, g)).to(device)
+            corrupt = training_corruption(cfg.cue, cfg.cue_fraction)
+            losses = ae.train(net, padded, mask, corrupt, cfg.ae_epochs, cfg.ae_lr, torch_generator(seed, 32, g))
+            diverged[members] = ~torch.isfinite(losses).all(0)
+            nets.append((members, net))
     n_weights = nets[0][1].n_weights()
     return Memory("autoencoder", sizes, n_weights, time.perf_counter() - start, nets=nets, diverged=diverged)

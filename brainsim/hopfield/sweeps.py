@@ -70,17 +70,29 @@ class Bank:
 
 
 def make_bank(cfg, sizes: Plan, device) -> Bank:
-    """The patterns of seeds 0 … seeds−1 (streams of cfg.seed)."""
+    """The patterns of seeds cfg.seed … cfg.seed + seeds − 1, each drawn from its own seed's stream."""
     n, p, sweep = sizes.n, sizes.p, sizes.sweep
-    seeds = range(cfg.seeds)
+    seeds = [cfg.seed + k for k in range(cfg.seeds)]
     if cfg.patterns == "random":
-        x = torch.stack([pats.random_patterns(cfg.seed, k, max(max(sweep), p), n) for k in seeds])
+        x = torch.stack([pats.random_patterns(s, 0, max(max(sweep), p), n) for s in seeds])
     elif cfg.patterns == "digits":
-        x = torch.stack([pats.digit_patterns(cfg.seed, k, 10, cfg.digit_scale)[0] for k in seeds])
+        x = torch.stack([pats.digit_patterns(s, 0, 10, cfg.digit_scale)[0] for s in seeds])
     else:
         rows = torch.tensor(sizes.rows, dtype=torch.float32)
         x = rows.expand(cfg.seeds, -1, -1).clone()  # same rows for every seed; cues and init differ
     return Bank(x.to(device), n, p, sweep, pats.image_shape(n, cfg.patterns, cfg.digit_scale))
+
+
+def seeded_cues(cfg, x: torch.Tensor, fraction: float, seeds: list[int], stream: int) -> torch.Tensor:
+    """Cues of x (S, P, N) at corruption `fraction`, seed s's from its own generator (s, stream). -> (S, P, N)."""
+    return torch.stack(
+        [pats.make_cues(cfg.cue, x[k], fraction, torch_generator(s, stream)) for k, s in enumerate(seeds)]
+    )
+
+
+def generators(seeds: list[int], stream: int) -> list[torch.Generator]:
+    """One generator per seed, for recall whose cues come in equal contiguous groups per seed."""
+    return [torch_generator(s, stream) for s in seeds]
 
 
 # --------------------------------------------------------------------------- capacity
@@ -94,12 +106,15 @@ def capacity_sweep(cfg, bank: Bank, learners, seeds, progress, p0, p1) -> tuple[
     done, total = 0, len(learners) * len(seeds)
     for c0 in range(0, len(seeds), chunk):
         x = bank.x[c0 : c0 + chunk, : max(counts)]  # (S_c, P_max, N)
-        cue_all = pats.make_cues(cfg.cue, x, cfg.cue_fraction, torch_generator(cfg.seed, 21, c0))  # same at every load
+        mine = seeds[c0 : c0 + x.shape[0]]
+        cue_all = seeded_cues(cfg, x, cfg.cue_fraction, mine, 21)  # the same cues at every load
         cues, cmodel, sizes = nested_batch(cue_all, counts)
         flat, _, _ = nested_batch(x, counts)
         for learner in learners:
-            mem = store(learner, cfg, x, counts)
-            out = recall_memory(mem, cfg, cues, torch_generator(cfg.seed, 22, c0))
+            mem = store(learner, cfg, x, counts, mine)
+            out = recall_memory(mem, cfg, cues, generators(mine, 22))
+            kept = recall_memory(mem, cfg, flat, generators(mine, 27))  # started on the stored patterns themselves
+            stable = overlap(kept.final, flat) >= RECALL_OVERLAP
             over = overlap(out.final, flat)
             label = classify(
                 out.final, flat, cmodel, torch.arange(flat.shape[0], device=flat.device), cmodel, len(sizes)
@@ -112,10 +127,13 @@ def capacity_sweep(cfg, bank: Bank, learners, seeds, progress, p0, p1) -> tuple[
                 unsettled = int((~out.settled[start : start + size]).sum())
                 recall = float((ov >= RECALL_OVERLAP).float().mean())
                 seed = seeds[c0 + k // len(counts)]
-                rows.append((learner, seed, size / n, size, recall, float(ov.mean()), *lab, unsettled, div))
+                kept_here = float(stable[start : start + size].float().mean())
+                rows.append((learner, seed, size / n, size, recall, float(ov.mean()), kept_here, *lab, unsettled, div))
                 start += size
             cost = (mem.store_s, out.field_rows, out.wall_s, out.field_columns)
             timing.append(Cost(learner, "capacity sweep", seeds[c0], len(sizes), int(sum(sizes)), *cost))
+            cost = (0.0, kept.field_rows, kept.wall_s, kept.field_columns)
+            timing.append(Cost(learner, "stability", seeds[c0], len(sizes), int(sum(sizes)), *cost))
             done += x.shape[0]
             if progress:
                 progress(p0 + (p1 - p0) * done / total, f"capacity sweep: {learner}")
@@ -162,14 +180,16 @@ def fixed_p(cfg, bank: Bank, learners, seeds, progress, p0, p1) -> FixedP:
     x = bank.x[:, :p]  # (S, P, N)
     target = x.reshape(-1, n)  # (S·P, N)
     levels = noise_levels(cfg)
-    gen = torch_generator(cfg.seed, 23)
-    noisy = torch.stack([pats.make_cues(cfg.cue, x, f, gen) for f in levels], dim=2).reshape(-1, n)  # (S·P·L, N)
-    cues = pats.make_cues(cfg.cue, x, cfg.cue_fraction, torch_generator(cfg.seed, 25)).reshape(-1, n)  # (S·P, N)
+    gens = generators(seeds, 23)
+    noisy = torch.stack(
+        [torch.stack([pats.make_cues(cfg.cue, x[k], f, gens[k]) for f in levels], dim=1) for k in range(len(seeds))]
+    ).reshape(-1, n)  # (S·P·L, N)
+    cues = seeded_cues(cfg, x, cfg.cue_fraction, seeds, 25).reshape(-1, n)  # (S·P, N)
     m = min(p, MAX_IMAGES)
     res = FixedP()
     res.images = tables.pixel_rows("stored", target[:m], *bank.shape) + tables.pixel_rows("cue", cues[:m], *bank.shape)
     for step, learner in enumerate(learners):
-        mem = store(learner, cfg, x, [p])
+        mem = store(learner, cfg, x, [p], seeds)
         res.n_weights[learner] = mem.n_weights
         div = mem.diverged.tolist() if mem.diverged is not None else [False] * len(seeds)
         res.diverged[learner] = any(div)
@@ -187,7 +207,7 @@ def _robustness(cfg, bank: Bank, mem, seeds, levels, noisy, div: list[bool], res
     n, p = bank.n, bank.p
     x = bank.x[:, :p]
     noisy_target = x.repeat_interleave(len(levels), dim=1).reshape(-1, n)
-    out = recall_memory(mem, cfg, noisy, torch_generator(cfg.seed, 24))
+    out = recall_memory(mem, cfg, noisy, generators(seeds, 24))
     ov = overlap(out.final, noisy_target).reshape(len(seeds), p, len(levels))
     ok = (ov >= RECALL_OVERLAP).float()
     for s in range(len(seeds)):
@@ -199,20 +219,31 @@ def _robustness(cfg, bank: Bank, mem, seeds, levels, noisy, div: list[bool], res
     res.timing.append(Cost(mem.learner, "robustness", seeds[0], len(seeds), len(seeds) * p, *cost))
 
 
+def last_change(history: torch.Tensor) -> int:
+    """Index of the last recorded frame at which any of one seed's cues changed (0 if none did).
+
+    A batch records until every cue of every seed has settled, and settled cues stay put, so frames
+    after this one only repeat it: cutting there gives each seed the same rows whatever else ran.
+    history (T, B_seed, N)."""
+    changed = (history[1:] != history[:-1]).flatten(1).any(1)  # (T−1,)
+    return int(changed.nonzero().max()) + 1 if bool(changed.any()) else 0
+
+
 def _trajectories(cfg, bank: Bank, mem, seeds, cues: torch.Tensor, res: FixedP) -> torch.Tensor:
     """Recall from the cues, recording overlap and energy on the way; returns the final states (S·P, N)."""
     n, p = bank.n, bank.p
     target = bank.x[:, :p].reshape(-1, n)
     record = max(1, n // 5) if cfg.update == "async" else 1
-    out = recall_memory(mem, cfg, cues, torch_generator(cfg.seed, 26), record_every=record)
+    out = recall_memory(mem, cfg, cues, generators(seeds, 26), record_every=record)
     ovt = torch.stack([overlap(st, target) for st in out.history])  # (T, S·P)
     res.recalled[mem.learner] = float((overlap(out.final, target) >= RECALL_OVERLAP).float().mean())
     for s in range(len(seeds)):
+        last = last_change(out.history[:, s * p : (s + 1) * p])
         for c in range(min(p, MAX_TRAJ_CUES)):
             b = s * p + c
             res.trajectories += [
                 (mem.learner, seeds[s], c, float(out.times[t]), float(ovt[t, b]), float(out.energy[t, b]) / n)
-                for t in range(ovt.shape[0])
+                for t in range(last + 1)
             ]
     res.timing.append(
         Cost(

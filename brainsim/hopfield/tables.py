@@ -18,6 +18,7 @@ CAPACITY_COLUMNS = [
     "n_patterns",
     "recall",
     "mean_overlap",
+    "stable",  # fraction of stored patterns kept (overlap ≥ 0.98) when the dynamics start on them
     *(f"n_{o.replace(' ', '_')}" for o in OUTCOMES),
     "n_unsettled",
     "diverged",
@@ -82,13 +83,19 @@ def critical_load(loads: np.ndarray, recall: np.ndarray, level: float = 0.5) -> 
 def summary_table(
     learners: list[str], n: int, p: int, capacity: pd.DataFrame, recalled: dict, n_weights: dict, diverged: dict
 ) -> pd.DataFrame:
-    """Per learner: critical load from the capacity sweep against theory, and recall at the chosen P."""
+    """Per learner: the load where noisy-cue recall (capacity) and pattern stability fall through one half,
+    the theory for the measure it predicts (THEORY) and the error against it (NaN when the measured load
+    is censored at the end of the swept range), and recall at the chosen P."""
     rows = []
     for learner in learners:
         part = capacity[capacity["learner"] == learner]
-        curve = part.groupby("load", sort=True)["recall"].mean()
-        alpha, how = critical_load(curve.index.to_numpy(), curve.to_numpy())
-        theory = THEORY.get(learner, float("nan"))
+        found = {}
+        for measure in ("recall", "stable"):
+            curve = part.groupby("load", sort=True)[measure].mean()
+            found[measure] = critical_load(curve.index.to_numpy(), curve.to_numpy())
+        alpha, how = found["recall"]
+        theory, measure = THEORY.get(learner, (float("nan"), ""))
+        measured, measured_how = found.get(measure, (float("nan"), ""))
         rows.append(
             {
                 "learner": learner,
@@ -96,8 +103,11 @@ def summary_table(
                 "capacity_load": alpha,
                 "capacity_patterns": alpha * n,
                 "estimate": how,
+                "stable_load": found["stable"][0],
+                "stable_estimate": found["stable"][1],
                 "theory_load": theory,
-                "error_vs_theory": alpha - theory,
+                "theory_measure": measure,
+                "error_vs_theory": measured - theory if measured_how == "interpolated" else float("nan"),
                 "recall_at_p": recalled[learner],
                 "n_patterns_p": p,
                 "n_weights": n_weights[learner],

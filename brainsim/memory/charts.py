@@ -5,13 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, mean_band, style, weight_heatmap
 from brainsim.memory.conditions import N_FIRST
-from brainsim.memory.schedule import HOUR
-from brainsim.memory.tables import EBBINGHAUS
-
-EBB_NAME = "ebbinghaus 1885"
+from brainsim.memory.forgetting import LAW_NAMES
+from brainsim.memory.tables import EBB_SOURCE
 
 
 def traces_chart(df: pd.DataFrame, cfg) -> go.Figure:
@@ -36,7 +35,7 @@ def traces_chart(df: pd.DataFrame, cfg) -> go.Figure:
         labels={"t_h": "time since first presentation (h)", "value": "trace strength / recall"},
     )
     for kind, symbol, y in (("presentation", "line-ns-open", -0.08), ("reward", "star", -0.16)):
-        ev = df[df.event == kind]
+        ev = df[df.event == kind].drop_duplicates(["item", "t_h"])  # the same schedule in every seed
         if len(ev):
             fig.add_trace(
                 go.Scatter(
@@ -54,17 +53,6 @@ def retention_chart(df: pd.DataFrame, cfg) -> go.Figure:
     d = df.assign(series=df["learner"] + " · " + df["condition"])
     fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall (1 = perfect, 0 = chance)", log_x=True)
     _recolor(fig, d["series"])
-    if getattr(cfg, "ebbinghaus_overlay", False):
-        fig.add_trace(
-            go.Scatter(
-                x=[t / HOUR for t, _ in EBBINGHAUS],
-                y=[s / 100 for _, s in EBBINGHAUS],
-                mode="markers+lines",
-                name="Ebbinghaus 1885 (savings)",
-                line=dict(dash="dot", color="#7f7f7f"),
-                marker=dict(symbol="diamond"),
-            )
-        )
     fig.update_xaxes(title="delay after last study presentation (h)")
     return fig
 
@@ -90,23 +78,52 @@ def _recolor(fig: go.Figure, series: pd.Series) -> None:
                 tr.marker.color = c
 
 
-def ebbinghaus_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    fig = go.Figure()
-    data = df[df.source == EBB_NAME]
-    fit = df[df.source != EBB_NAME]
-    fig.add_trace(
-        go.Scatter(
-            x=data["delay_h"], y=data["savings"], mode="markers", name=EBB_NAME, marker=dict(size=10, color="#7f7f7f")
+def forgetting_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """One panel per fitted curve (Ebbinghaus' savings unless switched off, the synapse model's recall and
+    relative trace strength): its points and the five forgetting laws, log delay, each panel its own y axis."""
+    if not getattr(cfg, "ebbinghaus_overlay", True):
+        df = df[df.source != EBB_SOURCE]
+    sources = list(dict.fromkeys(df["source"]))
+    if not sources:
+        return empty_figure("No curve to fit.")
+    fig = make_subplots(rows=1, cols=len(sources), subplot_titles=sources, horizontal_spacing=0.08)
+    colors = dict(zip(LAW_NAMES, ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e")))
+    for i, source in enumerate(sources):
+        part = df[df.source == source]
+        for model, g in part.groupby("model", sort=False):
+            data = model == "data"
+            fig.add_trace(
+                go.Scatter(
+                    x=g["delay_h"],
+                    y=g["value"],
+                    mode="markers" if data else "lines",
+                    name=model,
+                    legendgroup=model,
+                    showlegend=i == 0,
+                    marker=dict(size=9, color="#444") if data else None,
+                    line=None if data else dict(color=colors.get(model), width=2),
+                ),
+                row=1,
+                col=i + 1,
+            )
+        fig.update_xaxes(type="log", title_text="delay (h)", row=1, col=i + 1)
+    return style(fig)
+
+
+def fits_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """The fits table as a table: source, law, parameters, SSE, AIC, AICc, ΔAICc."""
+    cols = ["source", "model", "parameters", "sse", "aic", "aicc", "delta_aicc"]
+    fmt = {"sse": "{:.5f}", "aic": "{:.2f}", "aicc": "{:.2f}", "delta_aicc": "{:.2f}"}
+    cells = [[fmt[c].format(v) if c in fmt else str(v) for v in df[c]] for c in cols]
+    fig = go.Figure(
+        go.Table(
+            columnwidth=[2.2, 1.4, 4.2, 0.9, 0.9, 0.9, 0.9],
+            header=dict(values=["curve", "law", "parameters (t in h)", "SSE", "AIC", "AICc", "ΔAICc"]),
+            cells=dict(values=cells, align="left"),
         )
     )
-    if len(fit):
-        name = f"fit: τ_f = {fit['tau_fast_min'].iloc[0]:.0f} min, τ_s = {fit['tau_slow_d'].iloc[0]:.0f} d"
-        fig.add_trace(
-            go.Scatter(x=fit["delay_h"], y=fit["savings"], mode="lines", name=name, line=dict(color="#d62728"))
-        )
-    fig.update_xaxes(type="log", title="delay (h)")
-    fig.update_yaxes(title="savings (fraction)")
-    return style(fig)
+    fig.update_layout(height=80 + 28 * len(df), margin=dict(l=10, r=10, t=10, b=10))
+    return fig
 
 
 def spacing_chart(df: pd.DataFrame, cfg) -> go.Figure:

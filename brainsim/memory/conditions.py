@@ -37,6 +37,14 @@ if TYPE_CHECKING:
 
 MAX_STREAM = 200  # interference items per simulation
 N_FIRST = 5  # "early items" tracked by the interference curve
+CRITERION_NAMES = {  # training to criterion (brainsim.memory.criterion) -> its columns in the interference table
+    "recall_before": "recall_after_study",
+    "loss_before": "loss_after_study",
+    "epochs": "criterion_epochs",
+    "loss_reached": "loss_at_criterion",
+    "recall_reached": "recall_at_criterion",
+    "met": "criterion_met",
+}
 N_TRACE = 3  # items followed in the traces table
 PROGRESS_STEPS = 8.0  # progress units of a whole run (one per simulation, about)
 
@@ -74,6 +82,8 @@ def spec_for(cfg: MemoryConfig, **over) -> SimSpec:
         steps=cfg.steps,
         reward_weighted=cfg.reward_weighted_loss,
         backprop_model=cfg.backprop_model,
+        criterion=cfg.criterion_loss,
+        criterion_epochs=cfg.criterion_epochs,
     )
     d.update(over)
     return SimSpec(**d)
@@ -281,15 +291,18 @@ def distal(runner: Runner, bank: torch.Tensor) -> pd.DataFrame:
 
 
 def interference(runner: Runner) -> pd.DataFrame:
-    """The first N_FIRST items are studied on the user's schedule (spaced when custom); then new items
-    arrive at `interference_rate` per hour, each with n_reps massed presentations. After each new item,
-    recall of the first items is tested in both learners (`n_learned` counts all items learned so far)."""
+    """The first N_FIRST items are studied on the user's schedule (spaced when custom), and the backprop net
+    is trained on them to the loss criterion (brainsim.memory.criterion); then new items arrive at `interference_rate`
+    per hour, each with n_reps massed presentations. After each new item, recall of the first items is tested
+    in both learners (`n_learned` counts all items learned so far). The backprop rows carry what training to
+    criterion did in their seed (CRITERION_NAMES)."""
     cfg = runner.cfg
     sched = "spaced" if cfg.schedule == "custom" else cfg.schedule
     stagger = cfg.massed_gap / N_FIRST
     offsets = rep_offsets(sched, cfg.n_reps, cfg.massed_gap, cfg.interval * MIN)
     ev = study_events(offsets, N_FIRST, stagger, [0.0] * N_FIRST, cfg.reward_delay)
     t_first = max(e.t for e in ev) + stagger
+    ev.append(Event(t_first - stagger / 2, "criterion", -1, 0.0, "criterion"))
     ev.append(Event(t_first, "test", -1, 0.0, str(N_FIRST)))
     gap = HOUR / cfg.interference_rate if cfg.interference_rate > 0 else 600.0
     massed = rep_offsets("massed", cfg.n_reps, min(cfg.massed_gap, gap / (cfg.n_reps + 1)), 0.0)
@@ -300,6 +313,9 @@ def interference(runner: Runner) -> pd.DataFrame:
             ev.append(Event(t0 + o + cfg.reward_delay, "reward", m, 0.0))
         ev.append(Event(t0 + massed[-1] + cfg.reward_delay + 1.0, "test", -1, 0.0, str(m + 1)))
     bank = runner.items(cfg.stream_items, 1)
-    df = runner.simulate("interference", spec_for(cfg), ev, list(range(N_FIRST)), bank, 3, 6).frame(runner.seeds)
+    res = runner.simulate("interference", spec_for(cfg), ev, list(range(N_FIRST)), bank, 3, 6)
+    df = res.frame(runner.seeds)
     df["n_learned"] = df["tag"].astype(int)
-    return df
+    crit = pd.DataFrame([dict(learner=BP_NAME, seed=s, **c) for s, c in zip(runner.seeds, res.criterion)])
+    crit = crit.rename(columns=CRITERION_NAMES).reindex(columns=["learner", "seed", *CRITERION_NAMES.values()])
+    return df.merge(crit, on=["learner", "seed"], how="left")

@@ -6,6 +6,7 @@ the same presentations. Recall and trace strength read their field exactly as th
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -21,7 +22,40 @@ OPTIMIZERS = tuple(OPTIMIZER_STATE)
 BACKPROP_MODELS = ("one-layer", "autoencoder")
 
 
-class BackpropAssociator:
+class SeedSlices:
+    """One seed of a net batched over seeds, for work that stops at a different point in each seed (training
+    to a criterion): `single(s)` is a one-seed copy with a fresh optimizer, `put(s, one)` writes it back,
+    `restart_optimizer()` starts the batched optimizer afresh. What a seed goes through then never depends
+    on the others (torch.optim keeps one step count per tensor, shared by the seeds batched in it)."""
+
+    NAMES: tuple[str, ...] = ()  # the parameter attributes, in `params` order
+    params: list[torch.Tensor]
+    optimizer: str
+    lr: float
+
+    def single(self, s: int):
+        one = copy.copy(self)
+        for name in self.NAMES:
+            p = getattr(self, name)
+            setattr(one, name, p[s : s + 1].detach().clone().requires_grad_(p.requires_grad))
+        one.params = [getattr(one, name) for name in self.NAMES]
+        one.restart_optimizer()
+        one.fresh_buffers()
+        return one
+
+    def put(self, s: int, one) -> None:
+        with torch.no_grad():
+            for p, q in zip(self.params, one.params):
+                p[s].copy_(q[0])
+
+    def restart_optimizer(self) -> None:
+        self.opt = make_optimizer(self.optimizer, self.params, self.lr)
+
+    def fresh_buffers(self) -> None:
+        """Allocate the net's own scratch buffers (a one-seed copy must not share the batched ones)."""
+
+
+class BackpropAssociator(SeedSlices):
     """One-layer N -> N associative net h = W x (no self-connections, no bias: N(N-1) weights, the
     same connections as the synapse model), trained by torch.optim to map each item to its centred
     self, t = xi - f, with loss per item (N / k) * mean_i (h_i - t_i)^2 / 2. The N/k factor makes a
@@ -45,8 +79,11 @@ class BackpropAssociator:
         self.w = torch.zeros((n_seeds, n, n), device=device, requires_grad=True)
         self.mask = 1.0 - torch.eye(n, device=device)  # (N, N) no self-connections
         self.f, self.k, self.steps = f, n_active(n, f), steps
-        self.opt = make_optimizer(optimizer, [self.w], lr)
+        self.params, self.optimizer, self.lr = [self.w], optimizer, lr
+        self.opt = make_optimizer(optimizer, self.params, lr)
         self.sparse = optimizer == "sgd"  # torch.optim.SGD without momentum takes sparse gradients
+
+    NAMES = ("w",)
 
     @property
     def weight(self) -> torch.Tensor:
@@ -88,6 +125,12 @@ class BackpropAssociator:
         h = torch.bmm(x.unsqueeze(1), self.w * self.mask).squeeze(1)  # (S, N)
         return (weight * 0.5 * ((h - (x - self.f)) ** 2).sum(-1) / self.k).sum()
 
+    def mean_loss(self, items: torch.Tensor) -> torch.Tensor:
+        """(S,) unweighted loss of each seed averaged over its items (S, M, N) (training to criterion)."""
+        with torch.no_grad():
+            h = torch.bmm(items, self.w * self.mask)  # (S, M, N)
+            return (0.5 * ((h - (items - self.f)) ** 2).sum(-1) / self.k).mean(-1)
+
     def train(self, x: torch.Tensor, weight: torch.Tensor) -> None:
         """`steps` torch.optim steps on one item per seed, x (S, N), with per-seed loss weights (S,).
         The gradient of this linear one-layer loss is computed in closed form (3x faster than autograd
@@ -98,13 +141,22 @@ class BackpropAssociator:
             self.opt.step()
 
 
+def sigmoid_seeds_(z: torch.Tensor) -> torch.Tensor:
+    """Sigmoid of z (S, ...) in place, one seed at a time. CPU kernels run whole SIMD blocks vectorised and
+    the tail in scalar code, whose last bits differ: on the whole batch a seed's elements could fall in
+    either, depending on how many seeds come before it. Per seed, a seed gets the same bits in any batch."""
+    for zs in z:
+        zs.sigmoid_()
+    return z
+
+
 def autoencoder_hidden(n: int) -> int:
     """Hidden units H of the N -> H -> N autoencoder whose weight count 2NH + H + N (weights and biases)
     is closest to the one-layer net's N(N-1): H = N(N-2) / (2N+1), about N/2."""
     return max(1, round(n * (n - 2) / (2 * n + 1)))
 
 
-class BackpropAutoencoder:
+class BackpropAutoencoder(SeedSlices):
     """N -> H -> N autoencoder, y = sigmoid(V sigmoid(U x + a) + c), H = `autoencoder_hidden(N)` (about
     N/2, so it has about as many weights as the one-layer net's N(N-1)). Every item shares the same
     distributed hidden units, the setting of catastrophic interference (McCloskey & Cohen 1989; French
@@ -150,15 +202,20 @@ class BackpropAutoencoder:
         # No requires_grad: the gradients are written out (`gradients`) and set as .grad for torch.optim;
         # `loss` is the autograd reference the tests differentiate after switching requires_grad on.
         self.params = [self.u, self.a, self.v, self.c]
-        self.f, self.k, self.steps = f, k, steps
+        self.f, self.k, self.steps, self.optimizer, self.lr = f, k, steps, optimizer, lr
         self.opt = make_optimizer(optimizer, self.params, lr)
         self.sparse = optimizer == "sgd"  # torch.optim.SGD without momentum takes sparse gradients
-        # dU and dV are rewritten in place each step: no fresh N x H allocation (and page faults) per step
+        self.fresh_buffers()
+
+    NAMES = ("u", "a", "v", "c")
+
+    def fresh_buffers(self) -> None:
+        """dU and dV are rewritten in place each step: no fresh N x H allocation (and page faults) per step."""
         self._grad_u, self._grad_v = torch.empty_like(self.u.detach()), torch.empty_like(self.v.detach())
 
     def _out(self, x: torch.Tensor) -> torch.Tensor:
-        hid = torch.sigmoid(torch.baddbmm(self.a, x, self.u))  # (S, M, H)
-        return torch.sigmoid(torch.baddbmm(self.c, hid, self.v))  # (S, M, N)
+        hid = sigmoid_seeds_(torch.baddbmm(self.a, x, self.u))  # (S, M, H)
+        return sigmoid_seeds_(torch.baddbmm(self.c, hid, self.v))  # (S, M, N)
 
     def field(self, x: torch.Tensor) -> torch.Tensor:
         """Output y on x (S, M, N) -> (S, M, N), the field `recall` and `strength` read."""
@@ -179,6 +236,17 @@ class BackpropAutoencoder:
         bce = torch.nn.functional.binary_cross_entropy_with_logits(z, x, reduction="none").sum(-1)  # (S,)
         return (weight * bce / self.k).sum()
 
+    def mean_loss(self, items: torch.Tensor) -> torch.Tensor:
+        """(S,) unweighted `loss` of each seed averaged over its items (S, M, N) (training to criterion); the
+        transcendentals run seed by seed (see `sigmoid_seeds_`)."""
+        with torch.no_grad():
+            z = torch.baddbmm(self.c, sigmoid_seeds_(torch.baddbmm(self.a, items, self.u)), self.v)  # (S, M, N)
+            bce = [
+                torch.nn.functional.binary_cross_entropy_with_logits(zs, xs, reduction="none")
+                for zs, xs in zip(z, items)
+            ]
+            return (torch.stack(bce).sum(-1) / self.k).mean(-1)
+
     def gradients(self, x: torch.Tensor, weight: torch.Tensor, rows=None) -> list[torch.Tensor]:
         """dLoss/d(U, a, V, c) written out (equal to autograd's, see the tests), x (S, N), weights (S,):
 
@@ -197,11 +265,12 @@ class BackpropAutoencoder:
         else:
             u_rows = self.u.detach().reshape(s * n, -1).index_select(0, rows)  # (S * k, H)
             pre = u_rows.view(s, -1, u_rows.shape[-1]).sum(1, keepdim=True).add_(self.a.detach())
-        hid = torch.sigmoid(pre)  # (S, 1, H)
+        hid = sigmoid_seeds_(pre)  # (S, 1, H)
         v = self.v.detach()
-        y = torch.sigmoid(torch.baddbmm(self.c.detach(), hid, v))  # (S, 1, N)
+        y = sigmoid_seeds_(torch.baddbmm(self.c.detach(), hid, v))  # (S, 1, N)
         d_o = (y - x.unsqueeze(1)).mul_((weight / self.k).view(-1, 1, 1))  # (S, 1, N)
-        d_h = torch.bmm(v, d_o.transpose(1, 2)).transpose(1, 2).mul_(hid * (1.0 - hid))  # (S, 1, H) via gemv V d_o^T
+        # (S, 1, H) as a row vector times V^T: exact per seed whatever S (bmm's gemv form, V d_o^T, is not)
+        d_h = torch.bmm(d_o, v.transpose(1, 2)).mul_(hid * (1.0 - hid))
         d_v = torch.mul(hid.transpose(1, 2), d_o, out=self._grad_v)  # (S, H, N) outer product, reused buffer
         if rows is not None and self.sparse:  # dU as a sparse tensor of the k active rows (x_j = 1 there)
             idx = torch.stack((rows // n, rows % n))  # (2, S * k) indices (seed, unit)

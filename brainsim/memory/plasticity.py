@@ -91,8 +91,15 @@ def oja_rows(w_rows: torch.Tensor, x: torch.Tensor, act: torch.Tensor, eta: floa
 
 
 def soft_bound(w: torch.Tensor, dw: torch.Tensor, w_max: float) -> torch.Tensor:
-    """Soft bounds (van Rossum, Bi & Turrigiano 2000): dw_eff = dw (1 - sign(dw) w / w_max), clipped at 0,
-    so |w| saturates at w_max. Saturation is what makes massed repetitions add little to the fast weight."""
+    """Symmetric soft bounds on a proposed change dw of the weight w, w_min = -w_max:
+
+        dw_eff = dw [1 - sgn(dw) w / w_max]_+  =  dw (w_max - w) / w_max   for dw > 0 (potentiation)
+                                                  dw (w - w_min) / w_max   for dw < 0 (depression)
+
+    weight-dependent in both directions, so |w| saturates at w_max: the multiplicative soft bounds of
+    Rubin, Lee & Sompolinsky (2001), Fusi & Abbott (2007) and van Rossum, Shippi & Barrett (2012) (not van
+    Rossum, Bi & Turrigiano 2000, whose potentiation is additive). Saturation is what makes massed
+    repetitions add little to the fast weight. w, dw: same shape."""
     one = torch.ones((), dtype=w.dtype, device=w.device)
     room = torch.addcmul(one, torch.sign(dw), w, value=-1.0 / w_max).clamp_(min=0.0)  # (S, N, N)
     return room.mul_(dw)
@@ -105,16 +112,18 @@ class Eligibility:
         e <- e exp(-dt / tau_e) + x_i (x_j - f) / (N f (1 - f)),     dF = eta (R - b) e  on reward
 
     (brainsim.rules.three_factor's eligibility_step and three_factor). Stored lazily (e = a e~, the
-    decay is a scalar). The rows (postsynaptic cells) holding a trace are tracked, so a presentation
-    writes k rows and a reward only the rows with a trace (`TwoTimescaleSynapse.write_rows`). Once
-    everything has faded below float32's resolution of a fresh coincidence (2^-24) the trace is cleared.
+    decay is a scalar). The rows (postsynaptic cells) holding a trace are tracked per seed, so a
+    presentation writes k rows and a reward only each seed's own rows with a trace
+    (`TwoTimescaleSynapse.write_rows`): what a seed's synapses go through never depends on the other
+    seeds. Once everything has faded below float32's resolution of a fresh coincidence (2^-24) the trace
+    is cleared.
     """
 
     RESOLUTION = 2.0**-24
 
     def __init__(self, n_seeds: int, n: int, tau_e: float, f: float, device: torch.device):
         self.e = torch.zeros((n_seeds, n, n), device=device)  # e~
-        self.rows = torch.zeros(n, dtype=torch.bool, device=device)  # cells with a trace in any seed
+        self.rows = torch.zeros((n_seeds, n), dtype=torch.bool, device=device)  # cells with a trace, per seed
         self.a, self.fade, self.tau_e, self.f = 1.0, 1.0, tau_e, f
 
     def advance(self, dt: float) -> None:
@@ -122,7 +131,7 @@ class Eligibility:
         self.a *= decay
         self.fade *= decay  # decay since the latest (largest) coincidence
         if self.fade < self.RESOLUTION:
-            self.e.index_fill_(1, self.rows.nonzero().squeeze(1), 0.0)
+            self.e.index_fill_(1, self.rows.any(0).nonzero().squeeze(1), 0.0)
             self.rows.zero_()
             self.a = self.fade = 1.0
         elif self.a < 1e-8:  # keep stored values well scaled
@@ -135,16 +144,22 @@ class Eligibility:
         act = active_rows(x)
         if act is None:
             self.e.add_(hebb_gated(x, x, 1.0 / self.a, self.f))
-            self.rows |= (x > 0).any(0)
+            self.rows |= x > 0
         else:
             self.e.view(s * n, n).index_add_(0, flat_rows(act, n), gated_rows(x, act, 1.0 / self.a, self.f).view(-1, n))
-            self.rows[act.reshape(-1)] = True
+            self.rows.scatter_(1, act, True)
         self.fade = 1.0
 
     def reward(self, synapse, reward: torch.Tensor, baseline: torch.Tensor, eta: float) -> None:
-        """Write dF = eta (R - b) e into the synapse, rows with a trace only; reward, baseline (S,)."""
-        idx = self.rows.nonzero().squeeze(1)  # (K,)
-        if idx.numel() == 0:
+        """Write dF = eta (R - b) e into the synapse, each seed's rows with a trace only; reward, baseline (S,).
+        Seeds with fewer such rows than the most repeat their first row: writing a row twice is exact."""
+        s, n, _ = self.e.shape
+        count = self.rows.sum(1)  # (S,)
+        k = int(count.max())
+        if k == 0:
             return
-        act = idx.unsqueeze(0).expand(self.e.shape[0], -1)  # (S, K), the same rows in every seed
-        synapse.write_rows(act, lambda rows: three_factor(self.e.index_select(1, idx), reward, baseline, eta * self.a))
+        order = torch.argsort((~self.rows).to(torch.int8), dim=1, stable=True)[:, :k]  # own rows first, sorted
+        pad = torch.arange(k, device=order.device).unsqueeze(0) >= count.unsqueeze(1)  # (S, K)
+        act = torch.where(pad, order[:, :1], order)  # (S, K)
+        e_rows = self.e.view(s * n, n).index_select(0, flat_rows(act, n)).view(s, k, n)
+        synapse.write_rows(act, lambda rows: three_factor(e_rows, reward, baseline, eta * self.a))

@@ -54,16 +54,27 @@ def flat_rows(act: torch.Tensor, n: int) -> torch.Tensor:
     return (act + n * torch.arange(act.shape[0], device=act.device).unsqueeze(1)).reshape(-1)
 
 
-def make_cues(items: torch.Tensor, noise: float, gen: torch.Generator) -> torch.Tensor:
+def per_seed(draw, shape: tuple[int, ...], gens, axis: int = 0) -> torch.Tensor:
+    """`draw(shape, generator=g)` (torch.rand, torch.randn) with a seed axis of length S at `axis` of `shape`:
+    one generator for the whole batch, or a list of S generators, seed s's slice then coming from gens[s]
+    alone (so it is the same whatever other seeds run beside it). Drawn on the CPU."""
+    if isinstance(gens, torch.Generator):
+        return draw(shape, generator=gens)
+    one = shape[:axis] + shape[axis + 1 :]
+    return torch.stack([draw(one, generator=g) for g in gens], dim=axis)
+
+
+def make_cues(items: torch.Tensor, noise: float, gen) -> torch.Tensor:
     """Noisy cues: a fraction `noise` of each item's active units is swapped for inactive ones.
 
-    items: (S, M, N) -> (S, M, N) with the same number k of active units.
+    items: (S, M, N) -> (S, M, N) with the same number k of active units. gen: a torch.Generator, or one
+    per seed (`per_seed`).
     """
     k = int(items[0, 0].sum().item())
     n_swap = int(round(noise * k))
     if n_swap == 0:
         return items.clone()
-    u = torch.rand(items.shape, generator=gen).to(items.device)  # (S, M, N)
+    u = per_seed(torch.rand, tuple(items.shape), gen).to(items.device)  # (S, M, N)
     on = items > 0.5
     drop = torch.where(on, u, torch.full_like(u, 2.0)).topk(n_swap, dim=-1, largest=False).indices
     add = torch.where(on, torch.full_like(u, -1.0), u).topk(n_swap, dim=-1).indices

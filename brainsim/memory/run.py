@@ -25,10 +25,13 @@ def run(cfg: MemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
     distal = cond.distal(runner, bank)
     inter = cond.interference(runner)
     runner.say(7.5 / cond.PROGRESS_STEPS, "building tables")
+    retention = tab.retention_table(ret.tests, delays)
+    forgetting, fits = tab.forgetting_tables(retention)
     tables = {
-        "traces": tab.traces_table(ret.traces, ret.trace_events),
-        "retention": tab.retention_table(ret.tests, delays),
-        "ebbinghaus": tab.ebbinghaus_table(),
+        "traces": tab.traces_table(ret.traces, ret.trace_events, runner.seeds),
+        "retention": retention,
+        "forgetting": forgetting,
+        "forgetting_fits": fits,
         "spacing": tab.spacing_table(spacing, delays),
         "reward": tab.reward_table(reward, delays),
         "distal": tab.distal_table(distal),

@@ -130,11 +130,14 @@ def stream_events(
     return ev
 
 
+MAX_PROBLEMS = 3  # bad rows of a custom schedule an error lists
+
+
 def parse_custom(text: str, n_items: int, field: str = "custom_schedule") -> list[tuple[float, int, float]]:
     """Rows 'time, item, reward' (time like 0, 20 min, 1.5 h, 2 d; item 0..n_items-1; reward 0 to
     MAX_REWARD, optional, default 0), separated by new lines or ';'. A header row naming the columns is
-    allowed; blank rows and rows starting with # are skipped. Sorted by (time, item). All bad rows are
-    reported at once, one sentence each, as a ConfigError."""
+    allowed; blank rows and rows starting with # are skipped. Sorted by (time, item). Bad rows are
+    reported at once, one sentence each (the first MAX_PROBLEMS, then how many more), as a ConfigError."""
     rows, problems = [], []
     for no, line in numbered_rows(str(text), separators="\n;", comment="#"):
         cells = [c.strip() for c in line.split(",")]
@@ -145,8 +148,9 @@ def parse_custom(text: str, n_items: int, field: str = "custom_schedule") -> lis
             problems.append(f"Field '{field}' row {no} ({quote(line, 40)}){problem}")
         else:
             rows.append(row)
-    if problems:
-        raise ConfigError(" ".join(problems))
+    if problems:  # the first few, so a long paste does not become a page of errors
+        more = f" {len(problems) - MAX_PROBLEMS} more rows have problems too." if len(problems) > MAX_PROBLEMS else ""
+        raise ConfigError(" ".join(problems[:MAX_PROBLEMS]) + more)
     if not rows:
         raise ConfigError(f"Field '{field}' has no rows; write one 'time, item, reward' row per presentation.")
     return sorted(rows, key=lambda r: (r[0], r[1]))

@@ -4,23 +4,30 @@ The brain-like learner is a recurrent auto-associative net whose synapses are `T
 (tagging and capture) or `ChainSynapse` (Benna & Fusi); the backprop learner is a
 `BackpropAssociator` (one layer) or `BackpropAutoencoder` trained by torch.optim on exactly the same
 "present" events. Between events the synapses evolve in closed form, so simulated days cost nothing.
-Tests are snapshots: they read the weights and never change them, and both learners get the same cue
-and the same neural noise.
+Tests are snapshots: they read the state as it will be at their time (`ahead`) without advancing or
+touching it, and both learners get the same cue and the same neural noise.
+
+Seeds are batched but independent: each seed's items, initial weights, cues and noise come from its own
+generators (cues and noise keyed by the test, too), and every batched operation gives a seed the same bits
+as a one-seed run (tests/memory/test_memory_seeds.py), so a seed's rows never depend on the other seeds,
+nor on which other tests or conditions are selected.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+import zlib
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
 from brainsim.memory import plasticity as pl
+from brainsim.memory.criterion import train_to_criterion
 from brainsim.memory.nets import BackpropAssociator, BackpropAutoencoder
-from brainsim.memory.recall import active_rows, make_cues, n_active, overlap, recall, strength
+from brainsim.memory.recall import active_rows, make_cues, n_active, overlap, per_seed, recall, strength
 from brainsim.memory.schedule import Event
 from brainsim.memory.synapse import ChainSynapse, SynapseParams, TwoTimescaleSynapse
 from brainsim.rules.three_factor import running_baseline
@@ -56,6 +63,8 @@ class SimSpec:
     reward_weighted: bool
     backprop: bool = True
     backprop_model: str = "one-layer"
+    criterion: float = 0.05  # mean training loss the backprop twin is trained to at a "criterion" event
+    criterion_epochs: int = 0  # at most this many epochs (0: no training to criterion)
 
 
 class Result:
@@ -67,6 +76,7 @@ class Result:
         self.snapshot: dict[str, torch.Tensor | None] | None = None
         self.counts = dict(presentations=0, synapse_events=0, bp_steps=0, synapses_written=0)
         self.wall = dict(synapse=0.0, backprop=0.0)
+        self.criterion: list[dict] = []  # per seed, from a "criterion" event
 
     def add(self, ev: Event, learner: str, items: list[int], rec, s_fast, s_slow, s_total, diverged: bool):
         self.rows.append(
@@ -102,6 +112,9 @@ class Result:
             cols["strength"].append(r["total"].reshape(-1))
             cols["diverged"].append(np.full(size, r["diverged"]))
         df = pd.DataFrame({k: (np.concatenate(v) if v else np.array([])) for k, v in cols.items()})
+        # float64 read-outs: pandas averages float32 in float32 or float64 depending on the group sizes,
+        # so a seed's means (and CSV bytes) would depend on how many seeds share the table
+        df = df.astype({k: np.float64 for k in ("recall", "strength_fast", "strength_slow", "strength")})
         if len(df):
             df["seed"] = np.asarray(seeds)[df.pop("seed_index").to_numpy(dtype=int)]
         return df
@@ -123,6 +136,14 @@ def make_backprop(spec: SimSpec, seeds: list[int], stream: int, dev: torch.devic
     if spec.backprop_model == "autoencoder":
         return BackpropAutoencoder(seeds, stream, spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
     return BackpropAssociator(len(seeds), spec.n, spec.f, spec.optimizer, spec.lr, spec.steps, dev)
+
+
+def readout_generators(seeds: list[int], stream: int, ev: Event, *more: int) -> list[torch.Generator]:
+    """One generator per seed for the cue and noise of one read-out, keyed by the seed, the simulation's
+    stream and the event (time in ms, kind and tag, `more`): a seed's read-out is the same whatever other
+    seeds, tests or conditions run beside it."""
+    key = (max(0, round(ev.t * 1000)), zlib.crc32(f"{ev.kind} {ev.tag}".encode()), *more)
+    return [torch_generator(s, 7, stream, *key) for s in seeds]
 
 
 def trace_strengths(synapse, xi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -149,7 +170,7 @@ class Simulation:
         self.elig = pl.Eligibility(s_count, n, spec.tau_e, spec.f, self.dev) if spec.rule == "three-factor" else None
         self.baseline = torch.zeros(s_count, device=self.dev)
         self.reps: dict[int, tuple[float, float]] = {}  # item -> (repetition strength r, time), same in all seeds
-        self.gen = torch_generator(seed, 7, stream)
+        self.seeds, self.stream = seeds, stream
         self.syn_ok, self.bp_ok = True, True
         self.result = Result()
 
@@ -204,26 +225,51 @@ class Simulation:
         if "reward" in self.spec.trigger and ev.value > 0:
             self.synapse.trigger(self.bank[:, ev.item])
 
-    def snapshot(self) -> None:
-        fast, slow = self.synapse.components()
+    def readout(self, field, xi: torch.Tensor, gens: list[torch.Generator]) -> torch.Tensor:
+        """Recall (S, M) of items xi (S, M, N) through `field` from a noisy cue, with cue and noise from
+        one generator per seed."""
+        spec = self.spec
+        cue = make_cues(xi, spec.cue_noise, gens)
+        noise = spec.sigma * per_seed(torch.randn, (spec.recall_steps, *xi.shape), gens, axis=1).to(self.dev)
+        return overlap(recall(field, cue, self.k, spec.recall_steps, noise), xi, spec.f)
+
+    def criterion(self, ev: Event, items: list[int]) -> None:
+        """Train the backprop twin on `items` to the loss criterion (brainsim.memory.criterion), and read its
+        recall of them before and after (`result.criterion`: one row per seed)."""
+        spec = self.spec
+        if self.bp is None or not self.bp_ok or spec.criterion_epochs <= 0:
+            return
+        t_bp, xi = time.perf_counter(), self.bank[:, items]
+        before = self.readout(self.bp.field, xi, readout_generators(self.seeds, self.stream, ev, 0)).mean(1)
+        done = train_to_criterion(self.bp, xi, spec.criterion, spec.criterion_epochs)
+        after = self.readout(self.bp.field, xi, readout_generators(self.seeds, self.stream, ev, 1)).mean(1)
+        self.result.criterion = [
+            dict(asdict(c), recall_before=float(b), recall_reached=float(a)) for c, b, a in zip(done, before, after)
+        ]
+        epochs = sum(c.epochs for c in done) / len(done)
+        self.result.counts["bp_steps"] += round(epochs * len(items) * spec.steps)  # per seed, mean
+        self.result.wall["backprop"] += time.perf_counter() - t_bp
+
+    def snapshot(self, dt: float) -> None:
+        fast, slow = self.synapse.ahead(dt).components()
         bp = None if self.bp is None else self.bp.weight[0].clone()
         self.result.snapshot = dict(fast=fast[0].clone(), slow=slow[0].clone(), backprop=bp)
 
-    def test(self, ev: Event, items: list[int]) -> None:
-        """Recall and trace strength of `items` from one noisy cue and noise draw shared by both learners."""
-        spec = self.spec
+    def test(self, ev: Event, items: list[int], dt: float) -> None:
+        """Recall and trace strength of `items`, dt seconds after the latest event, from one noisy cue and
+        noise draw shared by both learners."""
+        synapse = self.synapse.ahead(dt)
         xi = self.bank[:, items]  # (S, M, N)
-        cue = make_cues(xi, spec.cue_noise, self.gen)
-        noise = spec.sigma * torch.randn((spec.recall_steps, *xi.shape), generator=self.gen).to(self.dev)
-        s_fast, s_slow, s_tot = trace_strengths(self.synapse, xi)
+        gens = readout_generators(self.seeds, self.stream, ev)
+        s_fast, s_slow, s_tot = trace_strengths(synapse, xi)
         self.syn_ok = self.syn_ok and is_finite(s_tot)  # NaN/inf anywhere in W shows up in its fields
-        rec = overlap(recall(self.synapse.weight, cue, self.k, spec.recall_steps, noise), xi, spec.f)
+        rec = self.readout(synapse.weight, xi, gens)
         self.result.add(ev, SYN_NAME, items, rec, s_fast, s_slow, s_tot, not self.syn_ok)
         if self.bp is not None:
             t_bp = time.perf_counter()
             s_b = strength(self.bp.field, xi)
             self.bp_ok = self.bp_ok and is_finite(s_b)
-            rec_b = overlap(recall(self.bp.field, cue, self.k, spec.recall_steps, noise), xi, spec.f)
+            rec_b = self.readout(self.bp.field, xi, gens)
             self.result.add(ev, BP_NAME, items, rec_b, None, None, s_b, not self.bp_ok)
             self.result.wall["backprop"] += time.perf_counter() - t_bp
 
@@ -256,22 +302,25 @@ def simulate(
             t_said = time.perf_counter()
         t_ev, bp_s = time.perf_counter(), res.wall["backprop"]
         dt = ev.t - t_now
-        if dt > 0:
+        if dt > 0 and ev.kind not in ("test", "snapshot"):  # read-outs look ahead without advancing the state
             sim.advance(dt)
-            t_now = ev.t
+            t_now, dt = ev.t, 0.0
         res.counts["synapse_events"] += 1
         if ev.kind == "present":
             sim.present(ev)
         elif ev.kind == "reward":
             sim.reward(ev)
         elif ev.kind == "snapshot":
-            sim.snapshot()
-        elif ev.kind == "test":
+            sim.snapshot(dt)
+        elif ev.kind in ("test", "criterion"):
             if test_sets and ev.tag in test_sets:
                 items = test_sets[ev.tag]
             else:
                 items = test_items if ev.item < 0 else test_items[: ev.item]
-            sim.test(ev, items)
+            if ev.kind == "test":
+                sim.test(ev, items, dt)
+            else:
+                sim.criterion(ev, items)
         res.wall["synapse"] += time.perf_counter() - t_ev - (res.wall["backprop"] - bp_s)
     res.counts["synapses_written"] = sim.synapse.written
     return res

@@ -29,6 +29,7 @@ them there (|F| <= w_max).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -137,14 +138,31 @@ class TwoTimescaleSynapse:
         """g (S, N, N), plain tensor (writable)."""
         return self._plain(self._tag)
 
+    def _slow_now(self) -> torch.Tensor:
+        """L~ with the pending capture applied (a new tensor when one is pending), leaving the state as it is:
+        reading never changes how the state is stored, so a seed's later bits do not depend on when (or
+        whether) it was read."""
+        if self._pend is None:
+            return self._slow
+        return torch.addcmul(self._slow, self._tag * self._pend, self._fast)  # the same sum `_flush` stores
+
     @property
     def weight(self) -> torch.Tensor:
         """Effective weight W = F + L, (S, N, N) (a new tensor)."""
-        self._flush()
-        return torch.mul(self._slow, self._al).add_(self._fast, alpha=self._af)
+        return torch.mul(self._slow_now(), self._al).add_(self._fast, alpha=self._af)
 
     # ---- dynamics
-    def advance(self, dt: float) -> None:
+    def ahead(self, dt: float) -> TwoTimescaleSynapse:
+        """The state dt seconds on, for reading only (`weight`, `parts`, `components`), this one unchanged:
+        it shares the (S, N, N) tensors and copies the per-cell ones. A read-out thus never splits the
+        intervals the state evolves over, so it does not change the later bits of any seed."""
+        view = copy.copy(self)
+        view.prp = self.prp.clone()
+        view._pend = None if self._pend is None else self._pend.clone()
+        view.advance(dt, fold=False)
+        return view
+
+    def advance(self, dt: float, fold: bool = True) -> None:
         """Closed-form evolution over dt seconds (see module docstring); O(N) work, not O(N^2)."""
         if dt <= 0:
             return
@@ -158,7 +176,8 @@ class TwoTimescaleSynapse:
         self._ag *= math.exp(-dt / p.tau_tag)
         self._al *= e_l
         _decay_(self.prp, math.exp(-dt / p.tau_p))
-        self._fold(self.RENORM)
+        if fold:
+            self._fold(self.RENORM)
 
     def write(self, dw: torch.Tensor) -> torch.Tensor:
         """Apply a proposed fast-weight change (soft-bounded) and tag the synapses it changed.
@@ -186,24 +205,28 @@ class TwoTimescaleSynapse:
         """`write(hebb_covariance(post, pre, eta, f))` in a third of the passes over (S, N, N).
 
         With dW = s c_i c_j (c = x - f, s = eta / (N f (1 - f))) the soft-bounded change is
-        dF = dW (1 - sgn(dW) F / w_max) = s c_i c_j - s |c_i| |c_j| F / w_max, never of the wrong
-        sign while |F| <= w_max, which one such write with |dW| <= w_max preserves (checked).
+        dF = dW (1 - sgn(dW) F / w_max) = s c_i c_j - s |c_i| |c_j| F / w_max where sgn(dW) F < w_max, else 0.
+        While |F| <= w_max (`_bounded`: one such write with |dW| <= w_max preserves it) no synapse needs the
+        clamp; otherwise the clamped synapses are zeroed, a no-op wherever none is, so every seed gets the
+        same bits whatever the other seeds' weights are.
         """
         n, w_max = post.shape[-1], self.p.w_max
         scale = eta / (n * f * (1.0 - f))
         cp, cq = post - f, pre - f  # (S, N)
-        if not self._bounded or scale * float(cp.abs().max()) * float(cq.abs().max()) > w_max:
-            self.write(hebb_covariance(post, pre, eta, f))
-            self._bounded = bool(self._fast.abs().amax() * self._af <= w_max)
-            return
+        small = scale * float(cp.abs().max()) * float(cq.abs().max()) <= w_max
         self.written += self._fast.numel()
         self._flush()
         af = self._af
         df = self._fast * (cp.abs() * (-scale * af / w_max)).unsqueeze(-1)  # (S, N, N) -|dW| F / w_max
         df.mul_(cq.abs().unsqueeze(-2)).addcmul_((scale * cp).unsqueeze(-1), cq.unsqueeze(-2))  # + dW
+        if not (self._bounded and small):  # clamp: no change where sgn(dW) F > w_max (room 1 - sgn F / w_max < 0)
+            over = (torch.sign(cp).unsqueeze(-1) * torch.sign(cq).unsqueeze(-2)).mul_(self._fast) > w_max / af
+            df.masked_fill_(over, 0.0)
         no_self(df)
         self._fast.add_(df, alpha=1.0 / af)
         self._tag_changed(df.abs_())
+        if not (self._bounded and small):
+            self._bounded = small and bool(self._fast.abs().amax() * af <= w_max)
 
     def write_rows(self, act: torch.Tensor, propose) -> None:
         """`write` for a change confined to the rows (postsynaptic cells) `act` (S, k), at O(k N) cost.
@@ -236,14 +259,13 @@ class TwoTimescaleSynapse:
         torch.maximum(self.prp, cells.unsqueeze(-1), out=self.prp)
 
     def parts(self) -> tuple[torch.Tensor, float, torch.Tensor, float]:
-        """(F~, a_F, L~, a_L) with nothing pending: F = a_F F~ and L = a_L L~, for linear read-outs."""
-        self._flush()
-        return self._fast, self._af, self._slow, self._al
+        """(F~, a_F, L~, a_L), pending capture included: F = a_F F~ and L = a_L L~, for linear read-outs
+        (not to be written; the state is left as it is)."""
+        return self._fast, self._af, self._slow_now(), self._al
 
     def components(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(fast, slow) weights for read-out (plain tensors)."""
-        self._fold()
-        return self._fast, self._slow
+        """(fast, slow) weights for read-out, as new tensors (the state is left as it is)."""
+        return self._fast * self._af, self._slow_now() * self._al
 
 
 class ChainSynapse:
@@ -291,6 +313,12 @@ class ChainSynapse:
     @property
     def weight(self) -> torch.Tensor:
         return self.u[0]
+
+    def ahead(self, dt: float) -> ChainSynapse:
+        """The state dt seconds on, for reading only; this one unchanged (see `TwoTimescaleSynapse.ahead`)."""
+        view = copy.copy(self)
+        view.advance(dt)  # assigns a new u: self.u is untouched
+        return view
 
     def advance(self, dt: float) -> None:
         if dt <= 0:

@@ -1,16 +1,16 @@
 """The page's tidy tables, built from the conditions' raw read-outs: traces, retention, spacing,
-reward, distal reward, interference, weights, the Ebbinghaus (1885) data with a two-timescale fit,
-and the summary and headline numbers."""
+reward, distal reward, interference, weights, the forgetting laws fitted to Ebbinghaus' (1885) savings and
+to the synapse model's retention, and the summary and headline numbers."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from brainsim.memory.conditions import N_FIRST
+from brainsim.memory import forgetting as fg
+from brainsim.memory.conditions import CRITERION_NAMES, N_FIRST
 from brainsim.memory.schedule import DAY, HOUR, MIN, Event, label
 from brainsim.memory.sim import BP_NAME, SYN_NAME
 
@@ -27,8 +27,9 @@ EBBINGHAUS = (
 _MEANS = dict(recall=("recall", "mean"), strength=("strength", "mean"), strength_slow=("strength_slow", "mean"))
 
 
-def traces_table(tr: pd.DataFrame, events: list[Event]) -> pd.DataFrame:
-    """Trace samples of the first items, with their presentations and rewards as `event` rows (seed -1)."""
+def traces_table(tr: pd.DataFrame, events: list[Event], seeds: list[int]) -> pd.DataFrame:
+    """Trace samples of the first items, with their presentations and rewards as `event` rows (the same
+    schedule in every seed, listed under each seed so that a seed's rows are complete on their own)."""
     rows = tr.assign(event="test")[
         ["learner", "item", "seed", "t_s", "event", "strength_fast", "strength_slow", "strength", "recall"]
     ]
@@ -36,7 +37,7 @@ def traces_table(tr: pd.DataFrame, events: list[Event]) -> pd.DataFrame:
         dict(
             learner=SYN_NAME,
             item=e.item,
-            seed=-1,
+            seed=s,
             t_s=e.t,
             event="presentation" if e.kind == "present" else "reward",
             strength_fast=np.nan,
@@ -44,11 +45,12 @@ def traces_table(tr: pd.DataFrame, events: list[Event]) -> pd.DataFrame:
             strength=np.nan,
             recall=np.nan,
         )
+        for s in seeds
         for e in events
     ]
     out = pd.concat([rows, pd.DataFrame(ev_rows)], ignore_index=True)
     out["t_h"] = out["t_s"] / HOUR
-    out = out.sort_values(["learner", "item", "event", "seed", "t_s"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["learner", "item", "seed", "event", "t_s"], kind="stable").reset_index(drop=True)
     return out[
         ["learner", "item", "seed", "event", "t_s", "t_h", "strength_fast", "strength_slow", "strength", "recall"]
     ]
@@ -110,11 +112,16 @@ def distal_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def interference_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Mean over the first items per (learner, seed, items learned so far)."""
-    df = df.groupby(["learner", "seed", "n_learned"], sort=True, as_index=False).agg(
-        recall=("recall", "mean"), strength=("strength", "mean"), diverged=("diverged", "any")
+    """Mean over the first items per (learner, seed, items learned so far), with what the backprop net's
+    training to criterion reached in that seed (empty for the synapse model, which is not trained to it)."""
+    crit = {c: (c, "first") for c in CRITERION_NAMES.values() if c in df}
+    df = df.groupby(["learner", "seed", "n_learned"], sort=True, as_index=False, dropna=False).agg(
+        recall=("recall", "mean"), strength=("strength", "mean"), diverged=("diverged", "any"), **crit
     )
-    return df[["learner", "n_learned", "seed", "recall", "strength", "diverged"]]
+    for c in CRITERION_NAMES.values():
+        if c not in df:
+            df[c] = np.nan
+    return df[["learner", "n_learned", "seed", "recall", "strength", "diverged", *CRITERION_NAMES.values()]]
 
 
 def weights_table(snap: dict, m: int) -> pd.DataFrame:
@@ -131,54 +138,61 @@ def weights_table(snap: dict, m: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@dataclass(frozen=True)
-class TwoTimescaleFit:
-    """y ~ a e^{-t/tau_fast} + b e^{-t/tau_slow} (times in seconds) and its root-mean-square error."""
-
-    a: float
-    tau_fast: float
-    b: float
-    tau_slow: float
-    rmse: float
-
-    def __call__(self, t: np.ndarray) -> np.ndarray:
-        return self.a * np.exp(-t / self.tau_fast) + self.b * np.exp(-t / self.tau_slow)
+EBB_SOURCE = "ebbinghaus 1885 · savings"
+MODEL_RECALL = "synapse model · recall"
+MODEL_STRENGTH = "synapse model · trace strength / first delay"
 
 
-def fit_two_timescales(t: np.ndarray, y: np.ndarray) -> TwoTimescaleFit:
-    """Least-squares fit y ~ a e^{-t/tau_f} + b e^{-t/tau_s} (a, b >= 0) by a log grid over the two time
-    constants and non-negative linear least squares for the amplitudes."""
-    best = None
-    for tf in np.geomspace(60.0, 2 * DAY, 60):
-        for ts in np.geomspace(DAY, 20 * 365 * DAY, 80):
-            a_mat = np.stack([np.exp(-t / tf), np.exp(-t / ts)], axis=1)
-            coef, *_ = np.linalg.lstsq(a_mat, y, rcond=None)
-            coef = np.clip(coef, 0.0, None)
-            err = float(np.sqrt(np.mean((a_mat @ coef - y) ** 2)))
-            if best is None or err < best.rmse:
-                best = TwoTimescaleFit(float(coef[0]), float(tf), float(coef[1]), float(ts), err)
-    return best
+def forgetting_sources(retention: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(delay in hours, value) of each curve the forgetting laws are fitted to: Ebbinghaus' savings, and the
+    synapse model's mean recall and mean trace strength (relative to the first delay) with consolidation on,
+    on the user's schedule, averaged over seeds and items."""
+    t = np.array([d for d, _ in EBBINGHAUS]) / HOUR
+    out = {EBB_SOURCE: (t, np.array([s for _, s in EBBINGHAUS]) / 100.0)}
+    syn = retention[(retention.learner == SYN_NAME) & (retention.condition == "consolidation on")]
+    g = syn.groupby("delay_s", sort=True)[["recall", "strength"]].mean()
+    if len(g):
+        out[MODEL_RECALL] = (g.index.to_numpy() / HOUR, g["recall"].to_numpy())
+        first = float(g["strength"].iloc[0])
+        if first > 0:
+            out[MODEL_STRENGTH] = (g.index.to_numpy() / HOUR, g["strength"].to_numpy() / first)
+    return out
 
 
-def ebbinghaus_table() -> pd.DataFrame:
-    """Ebbinghaus' savings and the two-timescale fit on a log grid of delays."""
-    return _ebbinghaus_cached().copy()
+@functools.lru_cache(maxsize=8)
+def _fits(t: tuple[float, ...], y: tuple[float, ...]) -> tuple[fg.Fit, ...]:
+    """The laws fitted to one curve (Ebbinghaus' is the same in every run: fitted once per process)."""
+    return tuple(fg.fit_all(np.array(t), np.array(y)))
 
 
-@functools.lru_cache(maxsize=1)
-def _ebbinghaus_cached() -> pd.DataFrame:
-    """Constant data and its fit: computed once per process."""
-    t = np.array([d for d, _ in EBBINGHAUS])
-    y = np.array([s for _, s in EBBINGHAUS]) / 100.0
-    fit = fit_two_timescales(t, y)
-    grid = np.geomspace(10 * MIN, 40 * DAY, 40)
-    data = pd.DataFrame(dict(source="ebbinghaus 1885", delay_s=t, savings=y))
-    curve = pd.DataFrame(dict(source="two-timescale fit", delay_s=grid, savings=fit(grid)))
-    out = pd.concat([data, curve], ignore_index=True)
-    out["delay_h"] = out["delay_s"] / HOUR
-    out["tau_fast_min"] = fit.tau_fast / MIN
-    out["tau_slow_d"] = fit.tau_slow / DAY
-    return out[["source", "delay_s", "delay_h", "savings", "tau_fast_min", "tau_slow_d"]]
+def forgetting_tables(retention: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The five forgetting laws fitted to each source: (curves, fits). Curves: each source's points
+    (model = "data") and every fitted law on a log grid of delays. Fits: one row per (source, law) with its
+    parameters, SSE, AIC, AICc and AICc minus the source's lowest (0 = best)."""
+    curves, fits = [], []
+    for source, (t, y) in forgetting_sources(retention).items():
+        curves.append(pd.DataFrame(dict(source=source, model="data", delay_h=t, value=y)))
+        grid = np.geomspace(t.min() / 2, t.max() * 1.3, 40)
+        found = _fits(tuple(t.tolist()), tuple(y.tolist()))
+        best = min((f.aicc for f in found), default=np.nan)
+        for f in found:
+            curves.append(pd.DataFrame(dict(source=source, model=f.law.name, delay_h=grid, value=f(grid))))
+            fits.append(
+                dict(
+                    source=source,
+                    model=f.law.name,
+                    parameters=f.describe(),
+                    n_points=f.n,
+                    n_params=len(f.law.params),
+                    sse=f.sse,
+                    aic=f.aic,
+                    aicc=f.aicc,
+                    delta_aicc=f.aicc - best,
+                )
+            )
+    cur = pd.concat(curves, ignore_index=True)
+    cur["delay_s"] = cur["delay_h"] * HOUR
+    return cur[["source", "model", "delay_s", "delay_h", "value"]], pd.DataFrame(fits)
 
 
 def _mean_rows(df: pd.DataFrame, by: list[str], part: str, measure: str) -> list[dict]:
@@ -216,11 +230,10 @@ def summary_table(t: dict[str, pd.DataFrame], counts: dict, t_end: float) -> pd.
                 value=value,
             )
         )
-    eb = t["ebbinghaus"]
-    for measure, col in (("tau_fast (min)", "tau_fast_min"), ("tau_slow (d)", "tau_slow_d")):
-        rows.append(
-            dict(part="ebbinghaus fit", condition="", learner="", measure=measure, value=float(eb[col].iloc[0]))
-        )
+    for source, g in t["forgetting_fits"].groupby("source", sort=False):
+        best = g.sort_values("aicc", kind="stable").iloc[0]
+        measure = f"SSE of the best law by AICc: {best['model']}"
+        rows.append(dict(part="forgetting laws", condition=source, learner="", measure=measure, value=best["sse"]))
     for k, v in counts.items():
         rows.append(dict(part="budget", condition="all", learner="", measure=k, value=float(v)))
     rows.append(dict(part="budget", condition="", learner="", measure="study span (h)", value=t_end / HOUR))

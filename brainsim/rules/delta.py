@@ -9,9 +9,10 @@ import torch
 
 
 def delta_rule(pre: torch.Tensor, post: torch.Tensor, target: torch.Tensor, eta: float) -> torch.Tensor:
-    """Delta rule (Widrow & Hoff 1960), Δw_ij = η · (t_i − y_i) · x_j: error times input.
+    """Delta rule, Δw_ij = η · (t_i − y_i) · x_j: error times input (averaged over the batch).
 
-    For a sigmoid unit with cross-entropy loss this is exactly minus the loss gradient.
+    For a sigmoid (or softmax) unit it is exactly minus the gradient of the cross-entropy loss; only for
+    a linear unit y = w·x with squared error is it Widrow & Hoff's (1960) LMS rule.
     pre x: (..., B, n_in), post y and target t: (..., B, n_out).
     """
     return eta * (target - post).transpose(-1, -2) @ pre / pre.shape[-2]

@@ -1,5 +1,8 @@
-"""Fast weights: a Hebbian outer-product store that fades every step (Ba, Hinton, Mnih, Leibo &
-Ionescu 2016, "Using fast weights to attend to the recent past").
+"""Fast weights: a Hebbian outer-product store that fades every step. With a key k and a value v from
+different sources it is a hetero-associative correlation-matrix memory (Kohonen 1972) with decay, the
+write of fast-weight programmers (Schmidhuber 1992) and linear transformers (Schlag, Irie &
+Schmidhuber 2021). Ba, Hinton, Mnih, Leibo & Ionescu (2016) use the auto-associative case k = v = h,
+A ← λA + η·h·hᵀ, on a trained RNN's hidden state h.
 
 Shapes: the key k is the presynaptic activity (..., n_in), the value v the postsynaptic one
 (..., n_out), the store A (..., n_out, n_in); extra leading axes (sequences, seeds) broadcast.

@@ -27,12 +27,3 @@ def oja(pre: torch.Tensor, post: torch.Tensor, w: torch.Tensor, eta: float) -> t
     b = pre.shape[-2]
     recon = post @ w  # (..., B, n_in): what the outputs predict of the input
     return eta * post.transpose(-1, -2) @ (pre - recon) / b
-
-
-def bcm(pre: torch.Tensor, post: torch.Tensor, theta: torch.Tensor, eta: float) -> torch.Tensor:
-    """BCM rule (Bienenstock, Cooper & Munro 1982), Δw_ij = η · x_j · y_i · (y_i − θ_i),
-    θ_i a sliding threshold (a running mean of y_i²; the caller updates it).
-
-    pre: (..., B, n_in), post: (..., B, n_out), theta: (..., n_out).
-    """
-    return eta * (post * (post - theta.unsqueeze(-2))).transpose(-1, -2) @ pre / pre.shape[-2]

@@ -90,7 +90,8 @@ def _storkey_block(w: torch.Tensor, blk: torch.Tensor) -> torch.Tensor:
     diag = blk.new_zeros(blk.shape[0], n)  # (B, N) diag(L Rᵀ)
     for j in range(k):
         xi = blk[:, j]  # (B, N)
-        lr = torch.bmm(left[..., : 2 * j], torch.bmm(right[..., : 2 * j].mT, xi[..., None])).squeeze(-1)
+        coef = torch.bmm(right[..., : 2 * j].mT, xi[..., None]).mT  # (B, 1, 2j) Rᵀ ξ
+        lr = torch.linalg.vecdot(left[..., : 2 * j], coef)  # (B, N) L Rᵀ ξ, row by row: exact per batch slice
         h = a**j * (g[:, j] + lr - diag * xi)  # (B, N) field of ξ under W^{start+j}
         c = a ** -(j + 1) / n
         left[..., 2 * j], right[..., 2 * j] = c * xi, xi - h  # ξ (ξ − h)ᵀ

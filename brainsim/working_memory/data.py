@@ -1,5 +1,13 @@
 """A run's conditions and their sequences: which networks are trained (one per seed, pair count and
-delay), the seeded batches each one sees, and how networks are packed side by side."""
+delay) and the seeded batches each one sees.
+
+Independence: every network's training and test sequences (and its initial weights, run.py) come
+from its own generator streams, keyed by (seed, pairs, delay), and block sizes depend on the group's
+own condition, so a seed's rows are the same whether it runs alone or beside other seeds, and a
+condition's whatever other delays or pair counts are selected. One exception is the task itself:
+n-back sequences are max(delays) + 1 symbols long for every n (so the networks for different n read
+the same kind of stream), hence an n-back network depends on the longest delay selected.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +16,12 @@ from typing import TYPE_CHECKING
 import torch
 
 from brainsim.working_memory import sequences as seq
-from brainsim.working_memory.recurrent import MAX_PACKED_UNITS
 
 if TYPE_CHECKING:
     from brainsim.working_memory.experiment import WorkingMemoryConfig
 
-DATA_BLOCK_ELEMENTS = 4_000_000  # training inputs drawn at once (floats): ~16 MB
-Group = tuple[int, int, int]  # (seed, pairs, delay): one trained network
+DATA_BLOCK_ELEMENTS = 4_000_000  # training inputs of one network drawn at once (floats): ~16 MB
+Group = tuple[int, int, int]  # (seed, pairs, delay): one trained network, with its own generator streams
 
 
 def seed_list(cfg: WorkingMemoryConfig) -> list[int]:
@@ -37,7 +44,7 @@ def conditions(cfg: WorkingMemoryConfig) -> list[tuple[int, int]]:
 
 
 def make_batch(cfg: WorkingMemoryConfig, n: int, pairs: int, delay: int, seed: int, *stream: int) -> seq.SeqBatch:
-    """One condition's sequences (seeded by seed and stream)."""
+    """One condition's sequences (seeded by seed and stream); n-back's length is max(delays) + 1."""
     if cfg.task == "delayed recall":
         return seq.delayed_recall(n, cfg.symbols, delay, cfg.distractors, seed, *stream)
     if cfg.task == "associative retrieval":
@@ -54,61 +61,42 @@ def seq_len(cfg: WorkingMemoryConfig, pairs: int, delay: int) -> int:
     return max(cfg.delays) + 2  # n-back: max(delays) + 1 symbols, then go
 
 
-def pack_groups(cfg: WorkingMemoryConfig, kind: str, groups: list[Group]) -> list[list[Group]]:
-    """Groups trained together in one packed module. Recurrent nets: one module per sequence length
-    (a delay-5 network runs its 7 steps, not 15 blank steps before them to line up with delay 20); the
-    feedforward net reads only the last step, so all its groups share one. Modules stay under
-    MAX_PACKED_UNITS hidden units."""
-    per = max(1, MAX_PACKED_UNITS // cfg.hidden)
-    length = (lambda g: 0) if kind == "feedforward" else (lambda g: seq_len(cfg, g[1], g[2]))
-    out = []
-    for t_len in sorted({length(g) for g in groups}):
-        same = [g for g in groups if length(g) == t_len]
-        out += [same[i : i + per] for i in range(0, len(same), per)]
-    return out
+def held_out(cfg: WorkingMemoryConfig, group: Group) -> seq.SeqBatch:
+    """The test sequences of one (seed, pairs, delay): test_size of them from the group's own stream
+    (seed; 2, pairs, delay). Fast weights read the same ones (brainsim.working_memory.retrieval)."""
+    s, p, d = group
+    return make_batch(cfg, cfg.test_size, p, d, s, 2, p, d)
 
 
-def pad_left(x: torch.Tensor, t_len: int) -> torch.Tensor:
-    """Zero steps before the sequence so that every group answers at the same last step."""
-    return torch.nn.functional.pad(x, (0, 0, t_len - x.shape[1], 0))  # (B, T, d_in)
-
-
-def stack_groups(batches: list[seq.SeqBatch], t_len: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Groups side by side: x (B, T, G, d_in), y (B, G)."""
-    x = torch.stack([pad_left(b.x, t_len) for b in batches], 2)  # (B, T, G, d_in)
-    y = torch.stack([b.y for b in batches], 1)  # (B, G)
-    return x, y
-
-
-def steps_per_block(cfg: WorkingMemoryConfig) -> int:
-    """Training steps whose sequences are drawn at once (one generator call per network and block, not per
-    step: drawing them was a third of the run time). A function of the config alone, so every learner sees
-    the same sequences however its networks are packed; blocks of all networks stay under
-    DATA_BLOCK_ELEMENTS floats."""
-    conds = conditions(cfg)
-    d_in = make_batch(cfg, 1, *conds[0], cfg.seed, 0).d_in
-    per_step = cfg.batch * max(seq_len(cfg, p, d) for p, d in conds) * d_in * cfg.seeds * len(conds)
+def steps_per_block(cfg: WorkingMemoryConfig, group: Group) -> int:
+    """Training steps whose sequences are drawn at once (one generator call per block, not per step:
+    drawing them was a third of the run time), at most DATA_BLOCK_ELEMENTS floats. A function of the
+    group's own condition and the config's sizes alone, never of the other seeds or conditions in the
+    run, so a network sees the same sequences whatever runs beside it, and every learner kind the same."""
+    s, p, d = group
+    per_step = cfg.batch * seq_len(cfg, p, d) * make_batch(cfg, 1, p, d, s, 0).d_in
     return max(1, min(cfg.steps, DATA_BLOCK_ELEMENTS // per_step))
 
 
 class TrainingBatches:
-    """The training sequences of one packed module: batches(step) -> x (B, T, G, d_in), y (B, G) on
-    `device`, for steps 1, 2, ...; drawn steps_per_block(cfg) steps at a time (stream 1, block b)."""
+    """The training sequences of one network (group (seed, pairs, delay)): batches(step) -> x (B, T, 1,
+    d_in), y (B, 1) on `device`, for steps 1, 2, ...; drawn steps_per_block steps at a time from the
+    group's own stream (seed; 1, pairs, delay, block)."""
 
-    def __init__(self, cfg: WorkingMemoryConfig, groups: list[Group], t_len: int, device: torch.device):
-        self.cfg, self.groups, self.t_len, self.device = cfg, groups, t_len, device
-        self.per_block = steps_per_block(cfg)
+    def __init__(self, cfg: WorkingMemoryConfig, group: Group, device: torch.device):
+        self.cfg, self.group, self.device = cfg, group, device
+        self.per_block = steps_per_block(cfg, group)
         self._index, self._block = -1, (torch.empty(0), torch.empty(0))
 
     def __call__(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         b, i = divmod(step - 1, self.per_block)
         if b != self._index:
-            cfg, n = self.cfg, self.cfg.batch * self.per_block
-            x, y = stack_groups([make_batch(cfg, n, p, d, s, 1, b) for s, p, d in self.groups], self.t_len)
+            (s, p, d), n = self.group, self.cfg.batch * self.per_block
+            seqs = make_batch(self.cfg, n, p, d, s, 1, p, d, b)
             self._block = (
-                x.reshape(self.per_block, cfg.batch, *x.shape[1:]).to(self.device),
-                y.reshape(self.per_block, cfg.batch, -1).to(self.device),
+                seqs.x.reshape(self.per_block, self.cfg.batch, *seqs.x.shape[1:])[:, :, :, None].to(self.device),
+                seqs.y.reshape(self.per_block, self.cfg.batch, 1).to(self.device),
             )
             self._index = b
         x, y = self._block
-        return x[i], y[i]  # (B, T, G, d_in), (B, G)
+        return x[i], y[i]  # (B, T, 1, d_in), (B, 1)

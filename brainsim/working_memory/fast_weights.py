@@ -1,8 +1,13 @@
 """Hebbian fast weights: a decaying outer-product store written on the fly, no training at all.
 
-After Ba, Hinton, Mnih, Leibo & Ionescu (2016), "Using fast weights to attend to the recent past",
-in its simplest hetero-associative form. At every step t the store A (d x d) fades and takes in
-the outer product of the step's value and key (the rule in brainsim.rules.fast_weights):
+A decaying hetero-associative correlation-matrix memory (Kohonen 1972, "Correlation matrix
+memories") written through fixed random encoders: the outer-product write of fast-weight programmers
+(Schmidhuber 1992) and of linear transformers (Schlag, Irie & Schmidhuber 2021, "Linear transformers
+are secretly fast weight programmers"), with a decay. It is not the rule of Ba, Hinton, Mnih, Leibo &
+Ionescu (2016), A <- lambda A + eta h h^T on a trained RNN's own hidden state h (auto-associative,
+inside the slow network); their associative-retrieval task is the one it is measured on. At every
+step t the store A (d x d) fades and takes in the outer product of the step's value and key (the rule
+in brainsim.rules.fast_weights):
 
     A_t = lambda * A_{t-1} + eta * v_t k_t^T
 

@@ -18,8 +18,6 @@ from brainsim.working_memory.fast_weights import FastWeightReader, store_snapsho
 if TYPE_CHECKING:
     from brainsim.working_memory.experiment import WorkingMemoryConfig
 
-CHUNK_ELEMENTS = 4_000_000  # tensor elements of one trace-decay chunk of delays
-
 
 @dataclass
 class FastWeightResults:
@@ -40,10 +38,10 @@ def fast_weight_results(cfg: WorkingMemoryConfig, seeds: list[int]) -> FastWeigh
         layout = _batch(cfg, 1, 0, s).layout
         reader = FastWeightReader(layout, cfg.fw_dim, cfg.lam, cfg.eta, cfg.read_noise, s)
         for d in dict.fromkeys(cfg.delays):
-            b = _batch(cfg, cfg.pairs, d, s)
+            b = _batch(cfg, cfg.pairs, d, s, cfg.pairs, d)
             by_delay.append(_row(cfg, s, cfg.pairs, d, reader.predict(b.x, None, (cfg.pairs, d)) == b.y))
         for p in dict.fromkeys(cfg.pairs_list):
-            b = _batch(cfg, p, shortest, s)
+            b = _batch(cfg, p, shortest, s, p, shortest)
             by_pairs.append(_row(cfg, s, p, shortest, reader.predict(b.x, None, (p, shortest)) == b.y))
         decay += _trace_decay(cfg, reader, lams, s)
     decay_df = pd.DataFrame(decay, columns=["lam", "seed", "delay", "signal", "theory", "accuracy"])
@@ -57,9 +55,9 @@ def fast_weight_results(cfg: WorkingMemoryConfig, seeds: list[int]) -> FastWeigh
 
 
 def _batch(cfg: WorkingMemoryConfig, pairs, delay, seed: int, *stream: int) -> seq.SeqBatch:
-    """Held-out associative-retrieval sequences (stream 2): test_size of them, or one per entry of a delay tensor."""
-    n = len(delay) if isinstance(delay, torch.Tensor) else cfg.test_size
-    return seq.associative_retrieval(n, cfg.vocab, pairs, delay, cfg.distractors, seed, 2, *stream)
+    """test_size held-out associative-retrieval sequences (seed; 2, *stream). With stream (pairs, delay) they are
+    the trained networks' test sequences (data.held_out)."""
+    return seq.associative_retrieval(cfg.test_size, cfg.vocab, pairs, delay, cfg.distractors, seed, 2, *stream)
 
 
 def _row(cfg: WorkingMemoryConfig, seed: int, pairs: int, delay: int, hits: torch.Tensor) -> dict:
@@ -76,28 +74,24 @@ def _row(cfg: WorkingMemoryConfig, seed: int, pairs: int, delay: int, hits: torc
 
 def _trace_decay(cfg: WorkingMemoryConfig, reader: FastWeightReader, lams: list[float], seed: int) -> list[dict]:
     """One pair, then D distractor writes: signal lambda^D plus zero-mean crosstalk; and retrieval of
-    `pairs` pairs at the same delay, for every lambda at once (delays 0 .. max(10, longest delay))."""
-    span = list(range(max(10, max(cfg.delays)) + 1))
-    cost = cfg.test_size * (cfg.pairs + span[-1] + 1) * max(cfg.fw_dim, 2 * cfg.vocab)  # elements per delay
-    per = max(1, CHUNK_ELEMENTS // max(1, cost))
+    `pairs` pairs at the same delay, for every lambda at once (delays 0 .. max(10, longest delay)).
+    Each delay draws its own sequences (streams 7, 8 and noise 9, keyed by the delay), so a delay's rows
+    do not depend on how far the span reaches."""
     rows = []
-    for part in (span[i : i + per] for i in range(0, len(span), per)):
-        d_seq = torch.tensor(part).repeat_interleave(cfg.test_size)  # (n * len(part),) delay per sequence
-        single, multi = _batch(cfg, 1, d_seq, seed, 7, part[0]), _batch(cfg, cfg.pairs, d_seq, seed, 8, part[0])
-        sig = reader.signal(single.x, single.y, lams).reshape(len(lams), len(part), -1).mean(-1)  # (L, D)
-        hit = (reader.predict(multi.x, lams, (9, part[0])) == multi.y).float()
-        hit = hit.reshape(len(lams), len(part), -1).mean(-1)  # (L, D)
+    for d in range(max(10, max(cfg.delays)) + 1):
+        single, multi = _batch(cfg, 1, d, seed, 7, d), _batch(cfg, cfg.pairs, d, seed, 8, d)
+        sig = reader.signal(single.x, single.y, lams).mean(-1)  # (L,)
+        hit = (reader.predict(multi.x, lams, (9, d)) == multi.y).float().mean(-1)  # (L,)
         rows += [
             dict(
                 lam=lam,
                 seed=seed,
                 delay=d,
-                signal=round(float(sig[i, j]), 6),
+                signal=round(float(sig[i]), 6),
                 theory=round(lam**d, 6),
-                accuracy=float(hit[i, j]),
+                accuracy=float(hit[i]),
             )
             for i, lam in enumerate(lams)
-            for j, d in enumerate(part)
         ]
     return rows
 

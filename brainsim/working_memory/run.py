@@ -1,5 +1,5 @@
-"""The working-memory run: train every selected backprop learner (packed networks, one per seed and
-condition), measure the fast-weight store, and return the page's tables."""
+"""The working-memory run: train every selected backprop learner (one network per seed and condition,
+each from its own generator streams), measure the fast-weight store, and return the page's tables."""
 
 from __future__ import annotations
 
@@ -24,39 +24,41 @@ if TYPE_CHECKING:
 
 @dataclass
 class LearnerRun:
-    """One packed module of `kind` networks after training, one network per group (seed, pairs, delay)."""
+    """One network of `kind` after training, for one group (seed, pairs, delay); a PackedNet of G = 1."""
 
     kind: str
-    groups: list[data.Group]
+    groups: list[data.Group]  # [the group]
     result: TrainResult
-    parameters: int  # trainable parameters of one network
-    accuracy: torch.Tensor  # (G,) final held-out accuracy
-    inputs: torch.Tensor  # (T, G, d_in) the first test sequence of every group, left-padded
-    states: torch.Tensor  # (T, G, H) the hidden states over it
+    parameters: int  # trainable parameters of the network
+    accuracy: torch.Tensor  # (1,) final held-out accuracy
+    inputs: torch.Tensor  # (T, 1, d_in) its first test sequence
+    states: torch.Tensor  # (T, 1, H) the hidden states over it
     layout: dict  # input blocks of the task (sequences.SeqBatch.layout)
     wall_s: float
 
 
 def train_learner(
-    kind: str, cfg: WorkingMemoryConfig, groups: list[data.Group], device: torch.device, report: Callable
+    kind: str, cfg: WorkingMemoryConfig, group: data.Group, device: torch.device, report: Callable
 ) -> LearnerRun:
-    """Train one packed module holding a network per group on its held-out and training sequences."""
+    """Train one `kind` network for `group` on its own training sequences and measure it on its own
+    held-out ones. Networks are trained one at a time, not packed side by side (recurrent.py: packing
+    is exact only up to float rounding, which an RNN at a long delay amplifies into a different
+    result), so nothing else in the run can change this network's rows."""
     t0 = time.perf_counter()
-    probe = data.make_batch(cfg, 1, groups[0][1], groups[0][2], groups[0][0], 1, 0)  # input and output sizes
-    t_len = max(data.seq_len(cfg, p, d) for _, p, d in groups)
-    gens = [torch_generator(s, 11, p, d) for s, p, d in groups]  # same init stream for every learner kind
-    model = PackedNet(kind, len(groups), probe.d_in, cfg.hidden, probe.n_classes, gens).to(device)
-    tests = [data.make_batch(cfg, cfg.test_size, p, d, s, 2) for s, p, d in groups]
-    x_test, y_test = (t.to(device) for t in data.stack_groups(tests, t_len))
+    s, p, d = group
+    test = data.held_out(cfg, group)
+    gens = [torch_generator(s, 11, p, d)]  # the group's init stream, the same for every learner kind
+    model = PackedNet(kind, 1, test.d_in, cfg.hidden, test.n_classes, gens).to(device)
+    x_test, y_test = test.x[:, :, None].to(device), test.y[:, None].to(device)  # (B, T, 1, d_in), (B, 1)
 
     def evaluate(m: PackedNet) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = m(x_test)  # (B, G, C)
+        logits = m(x_test)  # (B, 1, C)
         loss = torch.nn.functional.cross_entropy(logits.permute(0, 2, 1), y_test, reduction="none").mean(0)
         return loss, accuracy(logits, y_test)
 
     res = train(
         model,
-        data.TrainingBatches(cfg, groups, t_len, device),
+        data.TrainingBatches(cfg, group, device),
         cfg.steps,
         cfg.lr,
         cfg.clip,
@@ -68,16 +70,16 @@ def train_learner(
     )
     with torch.no_grad():
         _, final = evaluate(model)
-        states = model.states(x_test[:1])[0]  # (T, G, H): first test sequence of every group
+        states = model.states(x_test[:1])[0]  # (T, 1, H): the first test sequence
     return LearnerRun(
         kind=kind,
-        groups=groups,
+        groups=[group],
         result=res,
         parameters=model.parameter_count(),
         accuracy=final.cpu(),
         inputs=x_test[0].cpu(),
         states=states.cpu(),
-        layout=tests[0].layout,
+        layout=test.layout,
         wall_s=time.perf_counter() - t0,
     )
 
@@ -87,9 +89,9 @@ def run(cfg: WorkingMemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
     seeds = data.seed_list(cfg)
     conds = data.conditions(cfg)
     groups = [(s, p, d) for s in seeds for p, d in conds]
-    jobs = [(k, c) for k in KINDS if k in cfg.learners for c in data.pack_groups(cfg, k, groups)]
+    jobs = [(k, g) for k in KINDS if k in cfg.learners for g in groups]
     reporters = _reporters(cfg, jobs, progress)
-    runs = [train_learner(kind, cfg, chunk, device, reporters[j]) for j, (kind, chunk) in enumerate(jobs)]
+    runs = [train_learner(kind, cfg, group, device, reporters[j]) for j, (kind, group) in enumerate(jobs)]
     fw = fast_weight_results(cfg, seeds)
     if progress:
         progress(0.95, "fast weights")
@@ -102,7 +104,7 @@ def run(cfg: WorkingMemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
             g = r.groups.index(example)
             hidden.append(tables.hidden_state_table(r, g, describe(r.inputs[:, g], r.layout)))
     params = {r.kind: r.parameters for r in runs}
-    timing = [tables.timing_row(r) for r in runs]
+    timing = tables.timing_rows(runs)
     if "fast weights" in cfg.learners:
         params["fast weights"] = 0
         timing.append(tables.fast_weight_timing_row(len(seeds), fw.wall_s))
@@ -124,10 +126,10 @@ def run(cfg: WorkingMemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _reporters(cfg: WorkingMemoryConfig, jobs: list[tuple[str, list]], progress) -> list[Callable[[int, int], None]]:
-    """One progress callback per packed module: training fills 90% of the bar, shared by the modules'
-    cost (networks x steps per sequence)."""
-    cost = [len(c) * (1 if k == "feedforward" else max(data.seq_len(cfg, p, d) for _, p, d in c)) for k, c in jobs]
+def _reporters(cfg: WorkingMemoryConfig, jobs: list[tuple[str, data.Group]], progress) -> list[Callable]:
+    """One progress callback per network: training fills 90% of the bar, shared by the networks' cost
+    (steps per sequence)."""
+    cost = [1 if k == "feedforward" else data.seq_len(cfg, p, d) for k, (_, p, d) in jobs]
 
     def reporter(j: int, kind: str) -> Callable[[int, int], None]:
         def report(step: int, steps: int) -> None:

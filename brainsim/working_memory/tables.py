@@ -34,7 +34,7 @@ TIMING_COLUMNS = ["learner", "groups", "steps", "wall_s", "train_s", "network_st
 
 
 def accuracy_rows(r: LearnerRun, chance: float) -> list[dict]:
-    """Final held-out accuracy of every network of one packed module."""
+    """Final held-out accuracy of the network(s) of one trained module."""
     return [
         dict(
             learner=r.kind,
@@ -88,16 +88,24 @@ def hidden_state_table(r: LearnerRun, g: int, tokens: list[str]) -> pd.DataFrame
     )
 
 
-def timing_row(r: LearnerRun) -> dict:
-    res = r.result
-    return dict(
-        learner=r.kind,
-        groups=len(r.groups),
-        steps=res.steps_done,
-        wall_s=r.wall_s,
-        train_s=res.wall_s,
-        network_steps_per_s=res.steps_done * len(r.groups) / max(res.wall_s, 1e-9),
-    )
+def timing_rows(runs: list[LearnerRun]) -> list[dict]:
+    """Wall time per learner kind, summed over its networks (one per seed and condition)."""
+    rows = []
+    for kind in dict.fromkeys(r.kind for r in runs):
+        mine = [r for r in runs if r.kind == kind]
+        train_s = sum(r.result.wall_s for r in mine)
+        network_steps = sum(r.result.steps_done * len(r.groups) for r in mine)
+        rows.append(
+            dict(
+                learner=kind,
+                groups=sum(len(r.groups) for r in mine),
+                steps=max(r.result.steps_done for r in mine),
+                wall_s=sum(r.wall_s for r in mine),
+                train_s=train_s,
+                network_steps_per_s=network_steps / max(train_s, 1e-9),
+            )
+        )
+    return rows
 
 
 def fast_weight_timing_row(seeds: int, wall_s: float) -> dict:

@@ -1,7 +1,7 @@
-"""Training packed networks: backpropagation through time on the last-step cross-entropy, with
-torch.optim (brainsim.torchkit's vocabulary), per-group gradient clipping, a learning-rate
-schedule over the budget, and divergence handled per group (a group that blows up stops, the
-others go on)."""
+"""Training networks (a PackedNet; the run trains them one at a time, G = 1): backpropagation through
+time on the last-step cross-entropy, with torch.optim (brainsim.torchkit's vocabulary), per-group
+gradient clipping, a learning-rate schedule over the budget, and divergence handled per group (a
+group that blows up stops, the others go on)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from brainsim.torchkit import make_optimizer
 from brainsim.working_memory.recurrent import PackedNet
 
-# "sgd" is plain SGD, "momentum" SGD with momentum 0.9 (brainsim.torchkit): all elementwise, so packing stays exact.
+# "sgd" is plain SGD, "momentum" SGD with momentum 0.9 (brainsim.torchkit): all elementwise, so packed blocks never mix.
 OPTIMIZERS = ("adam", "sgd", "momentum")
 SCHEDULES = ("constant", "cosine")
 

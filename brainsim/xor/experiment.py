@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from brainsim.config import BaseConfig, param
 from brainsim.datasets import LOGIC_TASKS
+from brainsim.equations import optimizer_equations
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.torchkit import ACTIVATIONS, OPTIMIZERS
-from brainsim.xor import charts
+from brainsim.xor import charts, cost
 from brainsim.xor.neurons import LEARNERS
 from brainsim.xor.training import run
 
@@ -34,7 +35,13 @@ class XorConfig(BaseConfig):
     learners: tuple[str, ...] = param(
         LEARNERS, choices=LEARNERS, aliases={"mlp (backprop)": "backprop mlp"}, help="Which learners race."
     )
-    seeds: int = param(10, lo=1, hi=50, help="Independent seeds (seed, seed+1, ...): data and initial weights.")
+    seeds: int = param(
+        10,
+        lo=1,
+        hi=50,
+        help="Independent seeds (seed, seed+1, ...): each seed's data, initial weights and shuffles come from its "
+        "own generator.",
+    )
     epochs: int = param(300, lo=1, hi=5000, step=50, help="Full passes over the training set, same for all.")
     neuron_lr: float = param(
         1.0, lo=1e-4, hi=100.0, widget="number", label="neuron learning rate", help="η of the delta and Hebbian rules."
@@ -82,7 +89,9 @@ NOTES = (
 EQUATIONS = (
     Equation(
         r"y = \sigma(\mathbf{w}\cdot\mathbf{x} + b),\qquad \Delta\mathbf{w} = \eta\,(t - y)\,\mathbf{x}",
-        "Delta rule for one sigmoid neuron (Widrow & Hoff 1960); t the target, η the learning rate.",
+        "Delta rule for one sigmoid neuron, t the target, η the learning rate, averaged over the four points: "
+        "with the sigmoid output it is gradient descent on the cross-entropy loss (logistic regression). With "
+        "output = linear (y = w·x + b) and squared error it is Widrow & Hoff's (1960) LMS rule.",
     ),
     Equation(
         r"\Delta\mathbf{w} = \eta\,(s\,\mathbf{x} - \lambda\,\mathbf{w}),\quad s = 2t-1"
@@ -93,9 +102,10 @@ EQUATIONS = (
     Equation(
         r"\hat y = \sigma\big(W_2\,f(W_1\mathbf{x} + \mathbf{b}_1) + b_2\big),\qquad "
         r"\theta \leftarrow \mathrm{opt}\big(\theta,\ \nabla_\theta L\big)",
-        "One-hidden-layer MLP trained by backpropagation (Rumelhart, Hinton & Williams 1986) with a "
-        "torch.optim optimizer; Minsky & Papert (1969) showed one layer cannot compute XOR.",
+        "One-hidden-layer MLP trained by backpropagation (Rumelhart, Hinton & Williams 1986) with the chosen "
+        "torch.optim optimizer (below); Minsky & Papert (1969) showed one layer cannot compute XOR.",
     ),
+    *optimizer_equations(OPTIMIZERS),
 )
 
 EXPERIMENT = Experiment(
@@ -121,4 +131,5 @@ EXPERIMENT = Experiment(
     notes=NOTES,
     icon=":material/linear_scale:",
     url_path="single_neuron",
+    cost=cost.seconds,
 )

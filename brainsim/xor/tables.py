@@ -79,10 +79,9 @@ def boundary_rows(learner: Learner, data: XorData, seed: int) -> list[tuple]:
     g = np.linspace(-0.5, 1.5, GRID, dtype=np.float32)
     gx, gy = np.meshgrid(g, g)
     pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    xs = torch.as_tensor(2 * pts - 1, device=data.x_train.device).unsqueeze(0)
-    n_seeds = data.x_train.shape[0]
-    with torch.no_grad():
-        p = readout(learner.model.logits(xs.expand(n_seeds, -1, -1)), learner.output)[0, :, 0].cpu().numpy()
+    xs = torch.as_tensor(2 * pts - 1, device=data.x_train.device)  # (G², 2)
+    with torch.no_grad():  # the first seed's weights alone, so its map does not depend on the other seeds
+        p = readout(learner.model.seed_logits(xs, 0), learner.output)[:, 0].cpu().numpy()
     p = np.clip(np.nan_to_num(p, nan=0.5), 0.0, 1.0)
     rows = [(learner.name, seed, "grid", float(a), float(b), float(c), -1) for (a, b), c in zip(pts, p)]
     raw, y = data.x_train_raw[0].cpu().numpy(), data.y_train_raw[0].cpu().numpy()

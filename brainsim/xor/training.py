@@ -40,11 +40,12 @@ class Learner:
     batch: int  # mini-batch size: the whole training set for the neurons and for "gd"
 
 
-def make_learner(name: str, cfg: XorConfig, data: XorData, device) -> Learner:
-    """The learner called `name` with its initial weights drawn from the run's seed."""
-    n_seeds, n_train, d = data.x_train.shape
+def make_learner(name: str, cfg: XorConfig, data: XorData, seeds: list[int], device) -> Learner:
+    """The learner called `name`; each seed's initial weights come from that seed's own generator."""
+    _, n_train, d = data.x_train.shape
     if name == BatchedMLP.name:
-        model = BatchedMLP(torch_generator(cfg.seed, 8), n_seeds, d, cfg.hidden, cfg.activation).to(device)
+        gens = [torch_generator(seed, 8) for seed in seeds]
+        model = BatchedMLP(gens, d, cfg.hidden, cfg.activation).to(device)
         opt = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
 
         def update(x: torch.Tensor, t: torch.Tensor) -> None:
@@ -54,9 +55,10 @@ def make_learner(name: str, cfg: XorConfig, data: XorData, device) -> Learner:
 
         batch = n_train if cfg.optimizer == "gd" else min(cfg.batch_size, n_train)
         return Learner(name, model, update, cfg.output, cfg.loss, batch)
-    gen = torch_generator(cfg.seed, 7)  # both neurons start from the same weights
-    w0 = uniform_init(gen, (n_seeds, 1, d), d).to(device)
-    b0 = uniform_init(gen, (n_seeds, 1, 1), d).to(device)
+    gens = [torch_generator(seed, 7) for seed in seeds]  # both neurons start from the same weights
+    drawn = [(uniform_init(g, (1, d), d), uniform_init(g, (1, 1), d)) for g in gens]  # each seed its own stream
+    w0 = torch.stack([w for w, _ in drawn]).to(device)  # (S, 1, d)
+    b0 = torch.stack([b for _, b in drawn]).to(device)  # (S, 1, 1)
     output = "sigmoid" if name == HebbianNeuron.name else cfg.output
     cls = DeltaNeuron if name == DeltaNeuron.name else HebbianNeuron
     neuron = cls(w0, b0, cfg.neuron_lr, output)
@@ -151,13 +153,14 @@ def train(
     n_seeds, n_train, d = data.x_train.shape
     batch = learner.batch
     steps_per_epoch = -(-n_train // batch)
-    shuffle_gen = torch_generator(cfg.seed, 9)
+    shuffle_gens = [torch_generator(seed, 9) for seed in seeds]  # each seed shuffles from its own stream
     log = CurveLog(learner, data, seeds, steps_per_epoch)
     log_at = log_epochs(cfg.epochs)
     start = time.perf_counter()
     log.record(0)
     for epoch in range(1, cfg.epochs + 1):
-        order = torch.argsort(torch.rand(n_seeds, n_train, generator=shuffle_gen), dim=1).to(data.x_train.device)
+        keys = torch.stack([torch.rand(n_train, generator=g) for g in shuffle_gens])  # (S, N)
+        order = torch.argsort(keys, dim=1).to(data.x_train.device)
         for k in range(steps_per_epoch):
             idx = order[:, k * batch : (k + 1) * batch]  # (S, B): each seed its own shuffle
             xb = torch.gather(data.x_train, 1, idx.unsqueeze(-1).expand(-1, -1, d))
@@ -182,7 +185,7 @@ def run(cfg: XorConfig, progress=None) -> dict[str, pd.DataFrame]:
     chosen = [name for name in LEARNERS if name in cfg.learners]
     results = []
     for i, name in enumerate(chosen):
-        learner = make_learner(name, cfg, data, device)
+        learner = make_learner(name, cfg, data, seeds, device)
         results.append(train(learner, cfg, data, seeds, progress, (i / len(chosen), (i + 1) / len(chosen))))
     if progress:
         progress(1.0, "done")

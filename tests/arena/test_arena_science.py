@@ -54,9 +54,24 @@ def test_digits_race_figures():
 @pytest.mark.slow
 def test_reward_modulated_needs_more_samples_than_backprop():
     """Samples to reach 90% of backprop's accuracy on digits (10 answers): reward-only learning needs
-    several times more than backprop (theory: about the number of outputs, Werfel et al. 2005)."""
-    cfg = ArenaConfig(task="digits", epochs=30, learners=("backprop mlp", "reward-modulated"))
+    several times more than backprop (theory: about the number of outputs, Werfel et al. 2005). The
+    page's reward rates are tuned on circles; with 64 inputs and 10 answers these do better."""
+    rates = dict(reward_lr=1.0, reward_hidden_lr=0.2)
+    cfg = ArenaConfig(task="digits", epochs=30, learners=("backprop mlp", "reward-modulated"), **rates)
     s = EXPERIMENT.run(cfg)["summary"].set_index("learner")
     assert s.loc["backprop mlp", "final_test_accuracy"] >= s.loc["reward-modulated", "final_test_accuracy"]
     ratio = s.loc["reward-modulated", "samples_vs_backprop"]
     assert 3.0 <= ratio < float("inf"), s
+
+
+@pytest.mark.slow
+def test_reward_modulated_learns_circles_at_the_page_budget_but_needs_more_samples():
+    """Circles at the page defaults (200 updates), five seeds: the reward-modulated learner, which only
+    ever gets a 0/1 reward, reaches >= 80% test accuracy on average (measured 0.91 on seeds 0-4, 0.87 on
+    seeds 10-29), below backprop, and needs at least twice backprop's samples to reach 90% of the best
+    learner's accuracy (measured 3.5x)."""
+    cfg = ArenaConfig(seeds=5, learners=("backprop mlp", "reward-modulated"))
+    s = EXPERIMENT.run(cfg)["summary"].set_index("learner")
+    assert s.loc["reward-modulated", "final_test_accuracy"] >= 0.80, s
+    assert s.loc["backprop mlp", "final_test_accuracy"] > s.loc["reward-modulated", "final_test_accuracy"], s
+    assert s.loc["reward-modulated", "samples_vs_backprop"] >= 2.0, s

@@ -75,7 +75,7 @@ def test_npz_loader_and_subsampling(tmp_path):
 def test_pickled_npz_is_refused(tmp_path):
     p = tmp_path / "evil.npz"
     np.savez(p, x=np.array([{"a": 1}], dtype=object), y=np.array([0]))
-    with pytest.raises(ConfigError, match="not a readable .npz"):
+    with pytest.raises(ConfigError, match="never unpickled"):
         datasets.load_local(str(p))
 
 
@@ -84,7 +84,10 @@ def test_pickled_npz_is_refused(tmp_path):
     [
         (b"\x01\x02\x03", "bad magic"),
         (b"\x00\x00\x08\x02\x00\x00", "truncated"),
-        (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", "promises"),
+        (b"\x00\x00\x08\x02\x00\x00\x00\x01\x00\x00\x00\x05\x01\x02", "promises"),
+        (b"\x00\x00\x08\x03\xff\xff\xff\xff\x00\x00\x00\x05\x00\x00\x00\x05", "negative size"),
+        (b"\x00\x00\x08\x03\x7f\xff\xff\xff\x00\x00\x10\x00\x00\x00\x10\x00", "rows of 16777216 values"),
+        (b"\x00\x00\x08\x09" + b"\x00\x00\x00\x01" * 9, "bad magic"),
     ],
 )
 def test_malformed_idx(tmp_path, payload, fragment):
@@ -104,3 +107,35 @@ def test_missing_and_mismatched_files(tmp_path):
         datasets.load_local(ip, str(lp))
     with pytest.raises(ConfigError, match="labels file"):
         datasets.load_local(ip, "")
+
+
+def test_npz_in_the_shapes_people_save(tmp_path):
+    """Keras' key names, a compressed archive, Fortran order and big-endian floats all load the same pixels."""
+    r = np.random.default_rng(2)
+    x = r.integers(0, 256, size=(90, 7, 5), dtype=np.uint8)
+    y = np.arange(90) % 3
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, x=x, y=y)
+    keras = tmp_path / "keras.npz"
+    np.savez_compressed(keras, x_train=np.asfortranarray(x.astype(">f4")), y_train=y.astype(np.uint8), x_test=x[:3])
+    a = datasets.load_local(str(plain), seed=1)
+    b = datasets.load_local(str(keras), seed=1)
+    assert np.array_equal(a.x_train, b.x_train) and np.array_equal(a.y_test, b.y_test) and b.image_shape == (7, 5)
+
+
+@pytest.mark.parametrize(
+    "x, y, fragment",
+    [
+        (np.full((40, 4), np.nan, np.float32), np.arange(40) % 2, "NaN or infinite"),
+        (np.zeros((40, 4), np.float32), -(np.arange(40) % 2), "non-negative integers"),
+        (np.zeros((40, 4), np.float32), (np.arange(40) % 2).astype(np.float32), "non-negative integers"),
+        (np.zeros((40, 4), np.float32), np.zeros(40, np.int64), "at least two classes"),
+        (np.zeros((200, 4), np.float32), np.arange(200), f"200 classes; at most {datasets.MAX_CLASSES}"),
+    ],
+)
+def test_bad_image_data_is_one_sentence_naming_the_file(tmp_path, x, y, fragment):
+    p = tmp_path / "data.npz"
+    np.savez(p, x=x, y=y)
+    with pytest.raises(ConfigError) as err:
+        datasets.load_local(str(p))
+    assert fragment in str(err.value) and str(err.value).startswith("File '")

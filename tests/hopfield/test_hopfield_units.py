@@ -306,7 +306,7 @@ def test_nested_hebbian_and_storkey_match_separate_storage():
     x = torch.stack([patterns(60 + k, 12, 40) for k in range(2)])  # (S, P, N)
     counts = [3, 7, 12]
     for rule in ("hebbian", "storkey", "pseudo-inverse"):
-        mem = storage.store(rule, exp.HopfieldConfig(), x, counts)
+        mem = storage.store(rule, exp.HopfieldConfig(), x, counts, list(range(x.shape[0])))
         w = mem.w.reshape(2, 3, 40, 40)
         for s in range(2):
             for k, p in enumerate(counts):

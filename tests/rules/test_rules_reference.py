@@ -31,15 +31,6 @@ def test_oja_converges_to_first_principal_component():
     assert abs(float((w[0] / w.norm()) @ pc)) > 0.99
 
 
-def test_bcm_potentiates_above_threshold_and_depresses_below():
-    pre = torch.tensor([[1.0, 0.0]])
-    theta = torch.tensor([1.0])
-    up = hebbian.bcm(pre, torch.tensor([[2.0]]), theta, 0.5)  # y(y − θ) = 2
-    down = hebbian.bcm(pre, torch.tensor([[0.5]]), theta, 0.5)  # y(y − θ) = −0.25
-    assert torch.allclose(up, torch.tensor([[1.0, 0.0]]))
-    assert torch.allclose(down, torch.tensor([[-0.125, 0.0]]))
-
-
 def test_eligibility_decays_with_tau_and_accumulates_coincidences():
     e = torch.full((2, 3), 2.0)
     c = torch.ones(2, 3)

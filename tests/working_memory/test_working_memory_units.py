@@ -6,13 +6,15 @@ import pytest
 import torch
 
 from brainsim import config as C
+from brainsim.export import csv_bytes
 from brainsim.rules.fast_weights import fast_weight_update
 from brainsim.runtime import torch_generator
 from brainsim.working_memory import sequences as T
-from brainsim.working_memory.data import conditions, make_batch, pack_groups, seq_len
+from brainsim.working_memory.data import TrainingBatches, conditions, held_out, make_batch, seq_len
 from brainsim.working_memory.experiment import WorkingMemoryConfig
 from brainsim.working_memory.fast_weights import FastWeightReader, read, store_snapshots
 from brainsim.working_memory.recurrent import PackedNet
+from brainsim.working_memory.run import run
 from brainsim.working_memory.training import OPTIMIZERS, group_losses, make_schedule, train
 
 # --------------------------------------------------------------------------- task generators
@@ -98,8 +100,9 @@ def test_single_trace_signal_is_lambda_to_the_delay_without_distractors():
     "kind, optimizer",
     [(k, "adam") for k in ("feedforward", "rnn", "gru", "lstm")] + [("gru", o) for o in OPTIMIZERS if o != "adam"],
 )
-def test_packed_groups_train_exactly_like_separate_networks(kind, optimizer):
-    """G networks packed block-diagonally follow the trajectories they follow alone, with every optimizer."""
+def test_packed_groups_train_like_separate_networks_up_to_rounding(kind, optimizer):
+    """G networks packed block-diagonally follow the trajectories they follow alone, with every optimizer, up to
+    float summation order (not bit for bit: that is why the run trains every network alone)."""
     groups = 3
     data = [T.delayed_recall(8, 3, 4, 2, seed=s) for s in range(groups)]
     x = torch.stack([d.x for d in data], 2)  # (B, T, G, d_in)
@@ -151,16 +154,54 @@ def test_cosine_schedule_anneals_the_learning_rate_to_zero():
 
 
 @pytest.mark.parametrize("task", T.TASKS)
-def test_networks_are_packed_by_sequence_length(task):
-    """seq_len is the generators' length; recurrent modules hold one length each, feedforward ones any."""
+def test_seq_len_is_the_generators_length(task):
     cfg = WorkingMemoryConfig(task=task, delays=(0, 3, 7), train_pair_sweep=True, seeds=2)
-    groups = [(s, p, d) for s in (0, 1) for p, d in conditions(cfg)]
-    for _, p, d in groups:
+    for p, d in conditions(cfg):
         assert make_batch(cfg, 2, p, d, 0, 1).x.shape[1] == seq_len(cfg, p, d)
-    rnn = pack_groups(cfg, "rnn", groups)
-    assert sorted(g for m in rnn for g in m) == sorted(groups)
-    assert all(len({seq_len(cfg, p, d) for _, p, d in m}) == 1 for m in rnn)
-    assert len(pack_groups(cfg, "feedforward", groups)) == 1
+
+
+def test_training_sequences_are_the_groups_own():
+    """A network's batches depend on its own (seed, pairs, delay) and the sizes, not on the run's other seeds
+    or delays; different groups get different sequences."""
+    few, many = WorkingMemoryConfig(delays=(5,), seeds=1), WorkingMemoryConfig(delays=(1, 5, 20, 40), seeds=5)
+    a, b = TrainingBatches(few, (0, 1, 5), torch.device("cpu")), TrainingBatches(many, (0, 1, 5), torch.device("cpu"))
+    other = TrainingBatches(many, (1, 1, 5), torch.device("cpu"))
+    for step in (1, 2, a.per_block + 1, few.steps):
+        assert torch.equal(a(step)[0], b(step)[0]) and torch.equal(a(step)[1], b(step)[1])
+        assert not torch.equal(a(step)[0], other(step)[0])
+    assert torch.equal(held_out(few, (0, 1, 5)).x, held_out(many, (0, 1, 5)).x)
+    assert not torch.equal(held_out(many, (0, 1, 5)).y, held_out(many, (0, 1, 20)).y)
+
+
+_SMALL = dict(hidden=8, steps=12, batch=16, test_size=64, seeds=2, decay_lambdas=(0.8, 0.9))
+
+
+def _bytes(df) -> bytes:
+    return csv_bytes(df.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("task", ["delayed recall", "associative retrieval"])
+def test_a_delays_rows_do_not_depend_on_the_other_delays(task):
+    """Delay 3's rows are the same bytes whether it is trained alone or beside delays 1 and 12 (which change
+    the shortest and the longest delay, hence the old packing and the trace-decay span)."""
+    learners = ("feedforward", "rnn", "gru", "fast weights")
+    alone = run(WorkingMemoryConfig(task=task, delays=(3,), learners=learners, **_SMALL))
+    among = run(WorkingMemoryConfig(task=task, delays=(12, 3, 1), learners=learners, **_SMALL))
+    for table in ("accuracy_vs_delay", "training_curves", "summary"):
+        mine = among[table].query("delay == 3")
+        assert len(mine) and _bytes(alone[table]) == _bytes(mine), table
+    trained = {"feedforward", "rnn", "gru"} | ({"fast weights"} if task == "associative retrieval" else set())
+    assert set(alone["accuracy_vs_delay"]["learner"]) == trained
+    assert _bytes(alone["trace_decay"]) == _bytes(among["trace_decay"].query("delay <= 10"))
+
+
+def test_a_pair_counts_rows_do_not_depend_on_the_other_pair_counts():
+    common = dict(task="associative retrieval", delays=(2,), pairs=2, train_pair_sweep=True, **_SMALL)
+    few = run(WorkingMemoryConfig(pairs_list=(1, 2), learners=("feedforward", "gru", "fast weights"), **common))
+    many = run(WorkingMemoryConfig(pairs_list=(8, 1, 4, 2), learners=("feedforward", "gru", "fast weights"), **common))
+    assert set(many["training_curves"]["pairs"]) == {1, 2, 4, 8}
+    for table in ("accuracy_vs_pairs", "training_curves"):
+        assert _bytes(few[table]) == _bytes(many[table].query("pairs <= 2")), table
 
 
 @pytest.mark.parametrize("name, momentum", [("sgd", 0.0), ("momentum", 0.9)])

@@ -6,10 +6,11 @@ import numpy as np
 import torch
 
 from brainsim import torchkit
+from brainsim.equations import OPTIMIZER_EQUATIONS
 from brainsim.rules import delta, hebbian
 from brainsim.xor import charts
 from brainsim.xor.data import split, stack_seeds
-from brainsim.xor.experiment import EXPERIMENT, XorConfig
+from brainsim.xor.experiment import EQUATIONS, EXPERIMENT, XorConfig
 from brainsim.xor.neurons import BatchedMLP, DeltaNeuron, HebbianNeuron, readout
 from brainsim.xor.tables import GRID, Summary
 from brainsim.xor.training import log_epochs, run
@@ -44,8 +45,8 @@ def test_neuron_updates_are_the_reference_rules():
 
 
 def test_mlp_uses_the_shared_activation_table():
-    gen = torch.Generator().manual_seed(0)
-    mlp = BatchedMLP(gen, 2, 2, 3, "leaky relu")
+    gens = [torch.Generator().manual_seed(k) for k in range(2)]
+    mlp = BatchedMLP(gens, 2, 3, "leaky relu")
     a = torch.tensor([-2.0, 3.0])
     assert torch.equal(mlp.act(a), torchkit.activate(a, "leaky relu")[0])
     assert torch.equal(mlp.act(a), torch.tensor([-2.0 * torchkit.LEAKY_SLOPE, 3.0]))
@@ -87,3 +88,8 @@ def test_run_tables_have_one_summary_row_per_learner_and_a_full_grid():
     for chart in EXPERIMENT.charts:
         assert chart.build(tables[chart.table], cfg).data
     assert [name for name, _ in charts.metrics(tables, cfg)] == s["learner"].tolist()
+
+
+def test_equations_name_the_delta_rules_loss_and_show_every_optimizer():
+    assert "cross-entropy" in EQUATIONS[0].caption and "LMS" in EQUATIONS[0].caption
+    assert all(eq in EQUATIONS for eq in OPTIMIZER_EQUATIONS.values())

@@ -32,9 +32,9 @@ class Spec:
     lr: float = 0.01  # backprop networks' learning rate
     weight_decay: float = 0.0  # backprop networks' L2 penalty
     local_lr: float = 0.1  # plain-SGD rate of delta rule, feedback alignment and readouts
-    reward_lr: float = 0.5  # reward-modulated learner's output-layer rate
-    reward_hidden_lr: float = 0.01  # its hidden-layer (node perturbation) rate
-    reward_noise: float = 0.1  # σ of the hidden node perturbation
+    reward_lr: float = 0.2  # reward-modulated learner's output-layer rate η
+    reward_hidden_lr: float = 0.6  # its hidden-layer (node perturbation) rate η_h, divided by the fan-in d
+    reward_noise: float = 0.3  # σ of the hidden node perturbation
     reward_entropy: float = 0.1  # β, entropy bonus that keeps the answer distribution exploring
     baseline_rate: float = 0.05  # α of the running reward baseline
     hebb_lr: float = 0.02  # competitive Hebbian feature rate

@@ -14,11 +14,13 @@ from brainsim.torchkit import activate, uniform_init
 
 
 def delta_update(x: torch.Tensor, err: torch.Tensor, lr: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Delta rule (Widrow & Hoff 1960) with a bias: ΔW = η/B Σ_b err_b x_bᵀ, Δb = η/B Σ_b err_b.
+    """Delta rule with a bias over a batch of n samples: ΔW = η/n Σ_i err_i x_iᵀ, Δb = η/n Σ_i err_i.
+    With err = t − softmax(z) it descends the cross-entropy; with err = t − z and ½ squared error it is
+    Widrow & Hoff's (1960) LMS rule.
 
     The arena's fast form of brainsim.rules.delta.delta_rule (tested equal to it): it takes the error
-    err = t − y (B, C) directly, so one rule serves the delta learner, both layers of feedback
-    alignment and the Hebbian readout. x: (B, d) presynaptic inputs; η: learning rate.
+    err = t − y (n, C) directly, so one rule serves the delta learner, both layers of feedback
+    alignment and the Hebbian readout. x: (n, d) presynaptic inputs; η: learning rate.
     Returns ΔW (C, d) and Δb (C,)."""
     n = x.shape[0]
     return lr / n * err.T @ x, lr / n * err.sum(0)  # (C, d), (C,)
@@ -29,10 +31,10 @@ def feedback_alignment_update(
 ) -> dict[str, torch.Tensor]:
     """Feedback alignment (Lillicrap, Cownden, Tweed & Akerman 2016): the delta rule on both layers.
 
-    δ₂ = err = t − y (B, C), the output error; δ₁ = (δ₂ Bᵀ) ⊙ f'(a₁) (B, H), the hidden error sent
-    back through the fixed random matrix B (H, C) instead of W₂ᵀ;
-    ΔW₂ = η/B Σ δ₂ hᵀ, ΔW₁ = η/B Σ δ₁ xᵀ (and the biases with the errors alone).
-    x: (B, d) input; h = f(a₁): (B, H) hidden rates; dh = f'(a₁): (B, H); η: learning rate."""
+    For sample i of a batch of n: δ₂ᵢ = err_i = tᵢ − yᵢ (C,), the output error; δ₁ᵢ = (B δ₂ᵢ) ⊙ f'(a₁ᵢ) (H,),
+    the hidden error sent back through the fixed random matrix B (H, C) instead of W₂ᵀ;
+    ΔW₂ = η/n Σ_i δ₂ᵢ hᵢᵀ, ΔW₁ = η/n Σ_i δ₁ᵢ xᵢᵀ (and the biases with the errors alone).
+    x: (n, d) input; h = f(a₁): (n, H) hidden rates; dh = f'(a₁): (n, H); η: learning rate."""
     w2, b2 = delta_update(h, err, lr)  # (C, H), (C,)
     w1, b1 = delta_update(x, hidden_error(err, B, dh), lr)  # (H, d), (H,): random feedback, not W2ᵀ
     return {"W2": w2, "b2": b2, "W1": w1, "b1": b1}

@@ -1,6 +1,8 @@
 """Reward-modulated three-factor learner: it never sees a label, only a scalar reward for an answer
 it sampled. Both layers learn by REINFORCE (Williams 1992, brainsim.rules.reward): the output layer
-as a softmax policy, the hidden layer by Gaussian node perturbation."""
+as a softmax policy with an entropy bonus (Williams & Peng 1991), the hidden layer by Gaussian node
+perturbation with its rate divided by the fan-in d (η_h/d), so that the change of each hidden unit's
+input current per step does not grow with the number of inputs (as in normalised LMS)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,13 @@ def sample_answer(z: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 class RewardModulated(Learner):
-    """One hidden layer; answers are sampled from softmax(z); reward R = 1 if right, else 0."""
+    """One hidden layer; answers are sampled from softmax(z); reward R = 1 if right, else 0.
+
+        ΔW₂ = η/n Σ_i [(R_i − R̄)(onehot(k_i) − π_i) + β (∂H/∂z)_i] h_iᵀ,   β = spec.reward_entropy
+        ΔW₁ = (η_h/d)/n Σ_i (R_i − R̄) (ξ_i/σ²) x_iᵀ,   R̄ ← R̄ + α(⟨R⟩ − R̄)
+
+    π = softmax(z), k ~ π the sampled answer, H = −Σ_j π_j ln π_j, ξ ~ N(0, σ²) the hidden units'
+    own noise, d the number of inputs, i indexes the n samples of a batch, ⟨R⟩ their mean reward."""
 
     name = "reward-modulated"
     state = ("W1", "b1", "W2", "b2", "baseline")
@@ -47,7 +55,7 @@ class RewardModulated(Learner):
         p = torch.softmax(z, 1)  # (B, C) answer probabilities
         dW2, db2 = reinforce_output(h, p, k, m, s.reward_lr)
         eW2, eb2 = entropy_bonus(h, p, s.reward_entropy, s.reward_lr)
-        dW1, db1 = node_perturbation(x, xi, m, s.reward_noise, s.reward_hidden_lr)
+        dW1, db1 = node_perturbation(x, xi, m, s.reward_noise, s.reward_hidden_lr / x.shape[1])  # η_h / d
         self.W2 += dW2 + eW2
         self.b2 += db2 + eb2
         self.W1 += dW1

@@ -1,0 +1,145 @@
+"""A whole experiment page and the navigation: sidebar config, cached run with progress, results."""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import streamlit as st
+
+from brainsim import config as cfgmod
+from brainsim import cost, registry, runtime
+from brainsim.cli import command_line
+from brainsim.config import ConfigError
+from brainsim.ui.links import apply_link, config_upload, mirror_to_link
+from brainsim.ui.results import show_results
+from brainsim.ui.widgets import global_controls, global_values, persist, restore, state_key, widget
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
+    """Run keyed by (experiment, config JSON). The progress bar is created and emptied in here,
+    so a cache hit replays nothing visible (st.cache_data replays element calls on a hit)."""
+    exp = registry.get(name)
+    bar = st.empty()
+    shown = [-1.0]
+
+    def progress(fraction: float, message: str) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        if fraction - shown[0] >= 0.02 or fraction >= 1.0:  # a few dozen updates, not thousands
+            shown[0] = fraction
+            bar.progress(fraction, text=message)
+
+    try:
+        return exp.run(cfgmod.from_json(exp.config, config_json), progress=progress)
+    finally:
+        bar.empty()
+
+
+def run_with_progress(name: str, cfg) -> dict[str, pd.DataFrame]:
+    """Cached run keyed by the config's JSON; a progress bar while an uncached run works."""
+    return _cached_run(name, cfgmod.to_json(cfg))
+
+
+def experiment_pages() -> dict[str, st.Page]:
+    """experiment name -> its page for st.navigation: title, icon and address (/url_path) come from
+    the experiment's declaration, the body from experiment_page."""
+    pages = {}
+    for name in registry.names():
+        exp = registry.get(name)
+        pages[name] = st.Page(
+            functools.partial(experiment_page, name), title=exp.title, icon=exp.icon, url_path=exp.url_path
+        )
+    return pages
+
+
+def sidebar_config(name: str):
+    """Draw the experiment's widgets; return (config or None, error sentence or None)."""
+    exp = registry.get(name)
+    cls = exp.config
+    apply_link(name, cls)
+    restore(name)
+    for err in st.session_state.pop("_brainsim.link_errors", []) or []:
+        st.error(err)
+    flash = st.session_state.pop("_brainsim.flash", None)
+    if flash:
+        st.toast(flash)
+    config_upload(name, cls)
+    specs = [s for s in cfgmod.specs(cls) if not s.is_global]
+    st.sidebar.header("Parameters")
+    values = {}
+    advanced = [s for s in specs if s.advanced]
+    for s in specs:
+        if not s.advanced:
+            values[s.name] = widget(s, state_key(name, s))
+    if advanced:
+        with st.sidebar.expander("Advanced"):
+            for s in advanced:
+                values[s.name] = widget(s, state_key(name, s), container=st)
+    persist(name, specs)
+    values.update(global_values())
+    try:
+        cfg = cfgmod.make(cls, values)
+    except ConfigError as exc:
+        return None, str(exc)
+    problem = input_problem(name, cfgmod.to_json(cfg)) if exp.validate_inputs else None
+    return (None, problem) if problem else (cfg, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def input_problem(name: str, config_json: str) -> str | None:
+    """The experiment's extra input checks (they may read a file), once per config rather than on
+    every widget change: the error sentence, or None when the inputs are fine."""
+    exp = registry.get(name)
+    try:
+        exp.validate_inputs(cfgmod.from_json(exp.config, config_json))
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def experiment_page(name: str) -> None:
+    """A whole experiment page: title, question, equations, sidebar, cached run, charts, downloads."""
+    exp = registry.get(name)
+    global_controls()
+    st.title(exp.title)
+    st.markdown(f"**{exp.question}**")
+    if exp.notes:
+        st.markdown(exp.notes)
+    cfg, error = sidebar_config(name)
+    if exp.equations:
+        with st.expander("Equations and references", expanded=False):
+            for eq in exp.equations:
+                st.latex(eq.latex)
+                st.caption(eq.caption)
+    if cfg is not None and cfg.device == "cuda" and runtime.resolve_device("cuda").type != "cuda":
+        st.warning("Device 'cuda' was chosen but no CUDA GPU is available here; running on the CPU.")
+    last_key = f"{name}.last_good"
+    if error := error or cost.budget_problem(exp, cfg, command_line(name, cfg)):  # over budget: refused, not run
+        st.error(error)
+    else:
+        try:
+            tables = run_with_progress(name, cfg)
+            st.session_state[last_key] = (cfg, tables)
+        except ConfigError as exc:
+            st.error(str(exc))
+        except (RuntimeError, ValueError, MemoryError) as exc:  # a failure inside the model, not user input
+            st.error(f"The run failed: {exc}")
+    if last_key not in st.session_state:
+        return
+    shown_cfg, tables = st.session_state[last_key]
+    if error or shown_cfg != cfg:
+        st.info("Showing the last valid run; fix the setting above to update it.")
+    else:
+        mirror_to_link(name, cfg)
+    st.sidebar.download_button(
+        "Download config (JSON)",
+        data=cfgmod.to_json(shown_cfg, experiment=name),
+        file_name=f"{name}_config.json",
+        mime="application/json",
+        on_click="ignore",
+        key=f"{name}.dl.config",
+    )
+    show_results(name, shown_cfg, tables)
+    with st.expander("Run this from the command line"):
+        st.code(command_line(name, shown_cfg), language="bash")
