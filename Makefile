@@ -49,7 +49,7 @@ FUZZ_SEED ?= 13
 fuzz: $(VENV)/.dev-installed
 	BRAINSIM_FUZZ_CASES=$(FUZZ_CASES) BRAINSIM_FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -q -n 2 tests/fuzz --timeout 3600
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed chromium
 	$(PY) -m benchmarks
 
 lint: $(VENV)/.dev-installed

@@ -8,7 +8,7 @@ runtime.configure()
 
 
 def home() -> None:
-    ui.global_controls()
+    ui.global_controls(home=True)
     st.title("brainsim")
     st.markdown(
         "**Brain-like learning side by side with backprop.** Each page asks one question and answers it by "
@@ -26,13 +26,14 @@ def home() -> None:
     st.subheader("How to export and reproduce")
     st.markdown(
         "- Every chart has a **Download CSV** button below it: the file is exactly the tidy table the chart "
-        "draws (one row per observation).\n"
+        "draws (one row per observation), named by experiment, table and a short hash of the settings "
+        "(`arena_curves_3f2a9c.csv`). **Download all (zip)** holds every table plus `config.json`.\n"
         "- **Download config (JSON)** in the sidebar saves every setting; **Load config** restores them.\n"
         "- The address bar mirrors the current settings, so a copied link reproduces the run.\n"
         "- The same experiments run headless: `python -m brainsim run NAME --set field=value --out DIR` "
         "writes the same CSV bytes as the app's downloads (`python -m brainsim list` shows the names).\n"
-        "- The seed and device in the sidebar apply to every page; the same config and seed give identical "
-        "CSV bytes on CPU."
+        "- The seed and device in the sidebar apply to every page and stay set as you move between pages; the "
+        "same config and seed give identical CSV bytes on CPU. Numbers are written to 6 significant digits."
     )
 
 

@@ -1,4 +1,6 @@
-"""Capacity-sweep throughput: N = 500, 15 loads, 3 storage rules, 5 seeds, synchronous recall.
+"""Capacity-sweep throughput: N = 500, 15 loads, 3 storage rules, 5 seeds, synchronous recall; the sweep
+recalls every cue and then, for the `stable` column, runs the dynamics from every stored pattern (both
+counted in the timing rows below: their full fields, incremental columns and wall time).
 
 Prints the sweep's wall time, the floating-point work it did (storage + recall, counted from the
 shapes, from the cue rows whose full field W s was computed (2N² each) and from the weight columns

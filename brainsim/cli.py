@@ -45,6 +45,8 @@ def field_help(cls: type) -> str:
         lines.append(f"  {s.name}{unit}  default: {cfgmod.format_value(s.default)}")
         lines.append(f"      {s.help}")
         lines.append(f"      allowed: {s.allowed()}")
+        for other, values in (s.shown_when or {}).items():  # the app shows it only then
+            lines.append(f"      used only when {other} is one of: {', '.join(map(str, values))}")
     return "\n".join(lines)
 
 
@@ -132,7 +134,7 @@ def write_outputs(exp_name: str, cfg, tables, out_dir: str) -> list[str]:
             written.append(path)
         path = os.path.join(out_dir, "config.json")
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(cfgmod.to_json(cfg, experiment=exp_name))
+            fh.write(cfgmod.to_json(cfg, experiment=exp_name, threads=runtime.threads()))
         written.append(path)
     except OSError as exc:
         raise _out_problem(out_dir, exc) from None
@@ -196,7 +198,7 @@ def _run(exp: registry.Experiment, args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
     start = time.perf_counter()
-    tables = exp.run(cfg, progress=None if args.quiet else progress_printer(seconds))
+    tables = exp.execute(cfg, progress=None if args.quiet else progress_printer(seconds))
     if not args.quiet:
         print(file=sys.stderr)
     written = write_outputs(exp.name, cfg, tables, args.out)

@@ -51,6 +51,7 @@ class FieldSpec:
     is_global: bool = False  # rendered once on the home sidebar (seed, device)
     advanced: bool = False  # rendered inside an "Advanced" expander
     aliases: dict | None = None  # old spellings of choices (saved JSON, links) -> today's choice
+    shown_when: dict | None = None  # {"task": ("csv text",)}: the widget shows, under "task", only for those values
 
     def allowed(self) -> str:
         """Human description of the allowed values, for errors and --help."""
@@ -66,13 +67,15 @@ class FieldSpec:
 
 def _range_text(spec: FieldSpec) -> str:
     what = {int: "an integer", float: "a number", str: "text"}.get(spec.item_kind or spec.kind, "a value")
-    if spec.lo is not None and spec.hi is not None:
-        return f"{what} from {_fmt(spec.lo)} to {_fmt(spec.hi)}"
-    if spec.lo is not None:
-        return f"{what} of at least {_fmt(spec.lo)}"
-    if spec.hi is not None:
-        return f"{what} of at most {_fmt(spec.hi)}"
-    return what
+    return f"{what} {range_words(spec)}".rstrip()
+
+
+def range_words(spec: FieldSpec) -> str:
+    """'from 1e-05 to 10', 'of at least 0', or '' for a field without bounds (labels and errors)."""
+    lo, hi = spec.lo, spec.hi
+    if lo is not None and hi is not None:
+        return f"from {_fmt(lo)} to {_fmt(hi)}"
+    return f"of at least {_fmt(lo)}" if lo is not None else f"of at most {_fmt(hi)}" if hi is not None else ""
 
 
 def _fmt(x: float) -> str:
@@ -95,6 +98,7 @@ def param(
     is_global: bool = False,
     advanced: bool = False,
     aliases: dict | None = None,
+    shown_when: dict | None = None,
 ):
     """A dataclass field carrying its UI/CLI/validation metadata."""
     meta = dict(
@@ -110,6 +114,7 @@ def param(
         is_global=is_global,
         advanced=advanced,
         aliases=aliases,
+        shown_when={k: tuple(v) for k, v in shown_when.items()} if shown_when else None,
         max_chars=max_chars or (MAX_TEXT_CHARS if widget == "text" else 1000),
     )
     return field(default=default, metadata={"brainsim": meta})
@@ -165,16 +170,8 @@ def specs(cls: type) -> list[FieldSpec]:
         label = meta["label"] or f.name.replace("_", " ")
         if meta["unit"]:
             label = f"{label} ({meta['unit']})"
-        out.append(
-            FieldSpec(
-                name=f.name,
-                kind=kind,
-                item_kind=item_kind,
-                default=f.default,
-                label=label,
-                **{k: v for k, v in meta.items() if k != "label"},
-            )
-        )
+        meta = {k: v for k, v in meta.items() if k != "label"}
+        out.append(FieldSpec(name=f.name, kind=kind, item_kind=item_kind, default=f.default, label=label, **meta))
     return out
 
 
@@ -323,9 +320,10 @@ def to_dict(cfg) -> dict[str, Any]:
     return {f.name: (list(v) if isinstance(v := getattr(cfg, f.name), tuple) else v) for f in dataclasses.fields(cfg)}
 
 
-def to_json(cfg, experiment: str | None = None) -> str:
-    """Config as pretty JSON; carries the experiment name so an upload can be checked."""
+def to_json(cfg, experiment: str | None = None, threads: int | None = None) -> str:
+    """Config as pretty JSON with the experiment name (an upload is checked) and the torch thread count of a run."""
     doc = {"experiment": experiment, **to_dict(cfg)} if experiment else to_dict(cfg)
+    doc.update({} if threads is None else {"threads": threads})  # a record, not a field: from_json drops it
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
 
 
@@ -351,6 +349,7 @@ def from_json(cls: type, text: str | bytes, experiment: str | None = None):
     if not isinstance(doc, dict):
         raise ConfigError("The config file must hold a JSON object of field names and values.")
     name = doc.pop("experiment", None)
+    doc.pop("threads", None)  # a record of the run (to_json), not a setting
     if experiment and name is not None and name != experiment:
         raise ConfigError(f"The config file is for experiment {shown(name)}, not '{experiment}'.")
     return make(cls, doc)

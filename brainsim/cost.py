@@ -8,8 +8,8 @@ makes (steps, samples x widths, events x synapses ...) and whose `COEF` turns th
 The coefficients are seconds of one CPU core per unit, fitted (non-negative least squares on relative
 error) to runs measured with `measure` on the development machine, single-threaded as
 `runtime.configure()` sets it (AMD EPYC, one torch thread); `calibrate` prints estimate against measured
-time for a list of configs, to refit them. A run on a busy server takes longer in wall time; CPU time is
-what the estimate predicts.
+time for a list of configs and `fit` solves its rows for the coefficients. A run on a busy server takes
+longer in wall time; CPU time is what the estimate predicts.
 
 The app refuses, before running, a config estimated over BUDGET_S with one sentence naming the settings
 that drive the cost (`budget_problem`); the CLI runs it, warns with the estimate and shows time left.
@@ -104,3 +104,18 @@ def calibrate(exp, settings: Iterable[dict[str, Any]], out: Callable[[str], None
         rows.append((cfg, est, took))
         out(f"{exp.name} {values}: estimated {est:.2f} s, measured {took:.2f} s, ratio {est / max(took, 1e-9):.2f}")
     return rows
+
+
+def fit(rows: Iterable[tuple], terms: Callable[[Any], dict[str, float]], digits: int = 3) -> dict[str, float]:
+    """Coefficients c_k >= 0 that minimise the relative error of the estimate over measured runs,
+    Σ_i (Σ_k c_k t_ik / m_i − 1)², with t_ik = terms(config_i)[k] and m_i the measured seconds (the rows
+    `calibrate` returns: (config, estimate, measured)); rounded to `digits` significant figures."""
+    import numpy as np
+    from scipy.optimize import nnls  # scikit-learn's dependency; only calibration needs it
+
+    rows = list(rows)
+    keys = list(terms(rows[0][0]))
+    a = np.array([[terms(cfg)[k] / took for k in keys] for cfg, _, took in rows])
+    scale = np.maximum(np.abs(a).max(0), 1e-30)  # columns of comparable size, for the solver
+    coef, _ = nnls(a / scale, np.ones(len(rows)))
+    return {k: float(f"{c / s:.{digits}g}") for k, c, s in zip(keys, coef, scale)}

@@ -178,7 +178,10 @@ def check_shape(shape: tuple[int, ...], role: str, source: str) -> None:
 def parse_idx(raw: bytes, source: str = "IDX data", role: str = "images") -> np.ndarray:
     """Decode the IDX format (MNIST's): 2 zero bytes, a dtype code, ndim, big-endian int32 dims, data."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES or not 1 <= raw[3] <= 4:
-        raise ConfigError(f"{source} is not an IDX file (bad magic number).")
+        raise ConfigError(
+            f"{source} is neither an .npz archive nor an IDX file (it does not start with an IDX header); "
+            "choose an .npz, an IDX images file or a .csv file."
+        )
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -303,10 +306,14 @@ def load_local(
     Subsampled to `max_samples` rows (fewer when rows × pixels would pass MAX_VALUES), seeded."""
     if path.strip().lower().endswith(".npz"):  # an upload token ends with its file's name too
         x, y = load_npz(path)
-    else:
+    else:  # read the images first: a folder, a missing file or a file of another kind is named as such
+        x = load_idx(path)
         if not labels_path.strip():
-            raise ConfigError("An IDX images file needs its IDX labels file too (field 'labels_path').")
-        x, y = load_idx(path), load_idx(labels_path, "labels", "labels_path")
+            raise ConfigError(
+                f"{file_label(path.strip())} is an IDX images file; it needs its IDX labels file too (field "
+                "'labels_path')."
+            )
+        y = load_idx(labels_path, "labels", "labels_path")
     return _images_to_dataset(
         os.path.basename(path.strip()),
         x,

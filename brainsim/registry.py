@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from brainsim import runtime
+
 Tables = dict[str, pd.DataFrame]
 Progress = Callable[[float, str], None]
 
@@ -41,7 +43,7 @@ class Experiment:
     run: Callable[..., Tables]  # run(config, progress=None) -> dict of tidy DataFrames
     charts: tuple[Chart, ...] = ()
     equations: tuple[Equation, ...] = ()
-    metrics: Callable[[Tables, Any], list[tuple[str, str]]] | None = None  # headline numbers
+    metrics: Callable[[Tables, Any], list[tuple[str, ...]]] | None = None  # (label, short value[, caption]) each
     notes: str = ""  # markdown shown under the title: what to look for
     icon: str = ":material/science:"  # navigation icon (a Streamlit material icon name)
     url_path: str = ""  # the page's address, e.g. "single_neuron" for /single_neuron (default: the name)
@@ -51,6 +53,16 @@ class Experiment:
     def __post_init__(self):
         if not self.url_path:
             object.__setattr__(self, "url_path", self.name)
+
+    def execute(self, cfg, progress: Progress | None = None) -> Tables:
+        """`run(cfg, progress)` as the CLI and the app's workers call it: the tables, each timing table
+        recording the torch thread count it was measured with (results are identical bytes for a given
+        thread count; see runtime.threads)."""
+        tables = self.run(cfg, progress=progress)
+        timing = tables.get("timing")
+        if timing is not None and "threads" not in timing:
+            tables["timing"] = timing.assign(threads=runtime.threads())
+        return tables
 
 
 # Module paths, imported on first use: a CLI run imports only its own experiment.

@@ -45,6 +45,12 @@ def _keep_freed_memory_for_reuse() -> None:
         pass
 
 
+def threads() -> int:
+    """torch's intra-op thread count in this process: part of what a run's bytes depend on (float sums
+    are split across threads), so config.json and every timing table record it."""
+    return torch.get_num_threads()
+
+
 def resolve_device(name: str) -> torch.device:
     """'auto' -> CUDA when present, else CPU; 'cuda' without a GPU falls back to CPU."""
     if name in ("auto", "cuda") and torch.cuda.is_available():

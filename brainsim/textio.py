@@ -80,7 +80,8 @@ def read_local(path: str, max_bytes: int, *, label: str | None = None, follow_li
     if fd < 0:
         raise ConfigError(f"{where} does not exist.")
     info = os.fstat(fd)
-    problem = "not a regular file" if not stat.S_ISREG(info.st_mode) else ""  # a FIFO would block, a device never end
+    problem = "a folder, not a regular file" if stat.S_ISDIR(info.st_mode) else ""
+    problem = problem or ("not a regular file" if not stat.S_ISREG(info.st_mode) else "")  # a FIFO, a device
     problem = problem or (f"larger than {size_text(max_bytes)}" if info.st_size > max_bytes else "")
     if problem:
         os.close(fd)

@@ -212,3 +212,131 @@ def test_link_restores_settings_in_the_browser(server, browser):
     metric = page.locator("[data-testid='stMetric']").filter(has_text="single neuron (delta)")
     assert "100%" in metric.first.inner_text()
     page.close()
+
+
+# --------------------------------------------------------------------------- what a newcomer hits (issue 11)
+
+
+def _open(browser, url: str, width: int = 1400, height: int = 1000, **kwargs):
+    page = browser.new_page(viewport={"width": width, "height": height}, **kwargs)
+    page.goto(url)
+    wait_until_idle(page)
+    assert_no_exception(page)
+    return page
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar selectbox whose label starts with `label`."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}"))
+    )
+    box.locator("input, [role='combobox']").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_until_idle(page)
+
+
+def _commit(box, text: str) -> None:
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_global_seed_and_device_survive_navigation_in_the_browser(server, browser):
+    page = _open(browser, server)
+    seed = page.get_by_role("spinbutton", name=re.compile(r"^seed"))
+    _commit(seed, "5")
+    wait_until_idle(page)
+    _choose(page, "device", "cpu")
+    assert "seed=5" in page.url and "device=cpu" in page.url
+    title = registry.get("xor").title
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    wait_until_idle(page)
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name=title).count() >= 1
+    assert "seed=5" in page.url and "device=cpu" in page.url, page.url
+    assert page.get_by_role("spinbutton", name=re.compile(r"^seed")).input_value() == "5"
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Home", exact=True).click()
+    wait_until_idle(page)
+    assert "seed=5" in page.url and "device=cpu" in page.url, page.url
+    page.close()
+
+
+def test_number_box_refuses_empty_and_out_of_range_entries(server, browser):
+    page = _open(browser, f"{server}/{registry.get('xor').url_path}")
+    box = page.get_by_role("spinbutton", name=re.compile(r"^MLP learning rate \(0\.0001 to 100\)"))
+    errors = page.locator("[data-testid='stSidebar'] [data-testid='stAlertContentError']")
+    before = box.input_value()
+    _commit(box, "")
+    wait_until_idle(page)
+    assert "was left empty" in errors.first.inner_text() and "0.0001 to 100" in errors.first.inner_text()
+    assert box.input_value() == before
+    _commit(box, "500")
+    wait_until_idle(page)
+    assert "cannot be 500" in errors.first.inner_text()
+    assert box.input_value() == before and "lr=0.05" in page.url
+    page.close()
+
+
+_CUT = """() => [...document.querySelectorAll("[data-testid='stMetric'] *")]
+    .filter(el => el.children.length === 0 && el.scrollWidth > el.clientWidth + 1)
+    .map(el => el.textContent)"""
+
+
+@pytest.mark.parametrize("width", [1024, 1500])
+def test_headline_numbers_are_not_cut_at_lecture_widths(server, browser, width):
+    """No metric label or value is cut with an ellipsis; a screenshot of every page at this width."""
+    os.makedirs(SHOTS, exist_ok=True)
+    for name in EXPERIMENTS:
+        page = _open(browser, f"{server}/{registry.get(name).url_path}", width=width, height=1200)
+        assert page.locator("[data-testid='stMetric']").count() >= 2, name
+        assert page.evaluate(_CUT) == [], name
+        page.screenshot(path=os.path.join(SHOTS, f"{name}_{width}.png"), full_page=True)
+        page.close()
+
+
+def test_own_data_box_sits_under_the_task_choice(server, browser):
+    page = _open(browser, f"{server}/{registry.get('arena').url_path}")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("noise (0 to 1)", exact=True).count() == 1
+    _choose(page, "task", "csv text")
+    box = sidebar.get_by_label("CSV text", exact=True)
+    assert box.is_visible()  # not folded away in Advanced
+    assert sidebar.get_by_text(re.compile(r"up to 200,000 characters")).count() == 1
+    assert sidebar.get_by_text("noise (0 to 1)", exact=True).count() == 0  # 2-D settings hidden for own data
+    error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert "the box 'CSV text' under the task" in error
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "arena_csv_text.png"))
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{int(i % 7 > 3)}" for i in range(80))
+    box.fill("a,b,label\n" + rows)
+    box.press("Control+Enter")
+    wait_until_idle(page)
+    assert_no_exception(page)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 1
+    page.close()
+
+
+def test_downloads_carry_the_config_hash_and_the_zip_holds_every_table(server, browser, tmp_path):
+    import zipfile
+
+    page = _open(
+        browser, f"{server}/{registry.get('arena').url_path}?exp=arena&task=moons&seed=7", accept_downloads=True
+    )
+    labels = [b.inner_text() for b in page.get_by_role("button", name=re.compile(r"^Download CSV")).all()]
+    assert len(labels) == len(set(labels)), labels  # one button per table
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download CSV: curves").click()
+    name = info.value.suggested_filename
+    assert re.fullmatch(r"arena_curves_[0-9a-f]{6}\.csv", name), name
+    info.value.save_as(tmp_path / name)
+    curves = (tmp_path / name).read_bytes()
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=re.compile(r"Download all \(zip\)")).click()
+    assert info.value.suggested_filename == name.replace("curves", "all").replace(".csv", ".zip")
+    info.value.save_as(tmp_path / "all.zip")
+    with zipfile.ZipFile(tmp_path / "all.zip") as zf:
+        files = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist()}
+    assert {"config.json", "curves.csv", "summary.csv", "boundary.csv"} <= set(files)
+    assert files["curves.csv"] == curves
+    assert '"seed": 7' in files["config.json"].decode() and '"task": "moons"' in files["config.json"].decode()
+    page.close()

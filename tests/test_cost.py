@@ -24,6 +24,13 @@ SLOW = [
     ),
     ("arena", {"task": "spiral", "n_samples": 4000, "batch_size": 1, "epochs": 100}),
     ("memory", {"n_units": 2000, "seeds": 3, "n_items": 50, "n_reps": 20}),
+    # measured 41 s of CPU (under load) once the capacity sweep gained its stability pass; refused by the recall cap
+    ("hopfield", {"n_neurons": 500, "seeds": 8, "learners": ["hebbian", "storkey", "pseudo-inverse"]}),
+    # 80 networks trained alone for 1,000 steps each: minutes at the default run's per-network cost
+    (
+        "working_memory",
+        {"steps": 1000, "seeds": 5, "learners": ["feedforward", "rnn", "gru", "lstm"], "delays": [10, 40]},
+    ),
 ]
 
 # A spread of small configs, each a second or two, none of them used to fit the coefficients.
@@ -38,6 +45,14 @@ SPREAD = [
     ("hopfield", {"update": "sync", "n_neurons": 250, "learners": ["hebbian", "pseudo-inverse"]}),
     ("working_memory", {"steps": 30, "learners": ["rnn", "fast weights"], "delays": [5, 30]}),
     ("working_memory", {"task": "n-back", "steps": 20, "hidden": 48, "seeds": 1}),
+    # the terms added for the runs' new loops: training to criterion (to its bound), the stability pass at a
+    # small N over many seeds, the fast-weight measurements at a wider store
+    ("memory", {"n_units": 150, "seeds": 2, "optimizer": "momentum", "lr": 0.05, "criterion_loss": 0.001}),
+    ("hopfield", {"n_neurons": 64, "seeds": 6, "n_loads": 12}),
+    (
+        "working_memory",
+        {"task": "associative retrieval", "learners": ["gru", "fast weights"], "steps": 20, "fw_dim": 128},
+    ),
 ]
 
 
@@ -76,6 +91,30 @@ def test_refusal_names_the_settings_that_drive_the_cost():
     sentence = cost.budget_problem(exp, cfg, "CMD")
     assert "'batch_size'" in sentence and "'n_points'" in sentence and "'lr'" not in sentence
     assert sentence.endswith(": CMD") and set(cost.drivers(exp, cfg)) == {"batch_size", "n_points", "noise"}
+
+
+def test_fit_recovers_the_coefficients_of_a_linear_cost():
+    """Runs timed at exactly 0.5 s per run plus 2 ms per step: the fit finds those seconds per unit."""
+    configs = [(1, 10), (1, 400), (1, 2000), (1, 50)]
+    rows = [(c, None, 0.5 * c[0] + 0.002 * c[1]) for c in configs]
+    coef = cost.fit(rows, lambda c: {"run": c[0], "steps": c[1], "unused": 0.0})
+    assert coef["run"] == pytest.approx(0.5) and coef["steps"] == pytest.approx(0.002) and coef["unused"] == 0.0
+
+
+def test_memory_counts_training_to_criterion_in_full():
+    exp = registry.get("memory")
+    none, most = (C.make(exp.config, {"criterion_epochs": e}) for e in (0, 500))
+    assert cost.estimate(exp, most) > cost.estimate(exp, none) + 5  # 500 epochs x 5 items x 6 steps, 5 seeds
+
+
+def test_hopfield_recall_cap_counts_the_stability_pass():
+    from brainsim.hopfield import sweeps
+
+    cfg = registry.get("hopfield").config(seeds=1)
+    plan = sweeps.plan(cfg)
+    recall, _ = sweeps.work_gflop(cfg, plan)
+    cues = 2 * sum(plan.sweep) + 12 * plan.p  # cued recall and stability pass over the sweep, fixed-P views
+    assert recall == pytest.approx(cues * 2 * plan.n**2 * 10 * 4 / 1e9)
 
 
 def test_estimate_grows_with_the_loops(experiment):

@@ -91,8 +91,9 @@ def test_page_defaults_then_changed_widget(name):
     assert at.title[0].value == exp.title
     assert len(at.get("plotly_chart")) >= 1
     labels = [b.label for b in at.get("download_button")]
-    assert sum(label.startswith("Download CSV") for label in labels) >= len(exp.charts)
-    assert "Download config (JSON)" in labels
+    csv = [label.removeprefix("Download CSV: ") for label in labels if label.startswith("Download CSV")]
+    assert len(csv) == len(set(csv)) and set(csv) >= {c.table for c in exp.charts}  # one button per table
+    assert "Download config (JSON)" in labels and "Download all (zip)" in labels
     assert at.query_params["exp"] == name
     # one changed sidebar widget: the first selectbox-style field (or, failing that, the seed)
     spec = next((s for s in C.specs(exp.config) if s.kind is str and s.choices and not s.is_global), None)

@@ -88,7 +88,8 @@ def test_a_link_naming_a_server_file_reads_nothing(outside, opened, monkeypatch)
     assert len(shown) == 1 and "does not offer" in shown[0] and "nothing was read" in shown[0], shown
     assert shown[0].count(". ") == 0 and "SECRET" not in shown[0]
     assert not read_of(opened, outside)
-    assert not at.get("plotly_chart")  # no results: nothing was loaded
+    # the link was not applied: the page keeps its own settings, so nothing came from the file
+    assert at.session_state["arena.task"] != "local file"
 
 
 def test_an_uploaded_config_naming_a_server_file_reads_nothing(outside, opened, monkeypatch):
@@ -129,9 +130,9 @@ def test_the_data_folder_is_opt_in_and_offers_its_files_only(tmp_path, outside, 
 def test_an_upload_loads_through_the_bounded_readers(monkeypatch):
     monkeypatch.delenv(textio.DATA_DIR_ENV, raising=False)
     at = open_arena({"exp": "arena", "learners": "delta rule", "epochs": "1"})
+    at.sidebar.selectbox(key="arena.task").set_value("local file").run()  # its file box shows under the task
     at.sidebar.file_uploader(key="arena.file_path.file").set_value(("my data.csv", csv_text().encode(), "text/csv"))
     at.run()
-    at.sidebar.selectbox(key="arena.task").set_value("local file").run()
     assert errors(at) == []
     value = at.session_state["arena.file_path"]
     assert value.startswith(textio.UPLOAD_PREFIX) and value.endswith("/my_data.csv")
@@ -143,10 +144,11 @@ def test_an_upload_over_the_limit_is_one_sentence(monkeypatch):
     monkeypatch.delenv(textio.DATA_DIR_ENV, raising=False)
     monkeypatch.setattr(textio, "MAX_FILE_BYTES", 1000)  # the same check as at 64 MB, with a small file
     at = open_arena()
+    at.sidebar.selectbox(key="arena.task").set_value("local file").run()  # its file box shows under the task
     big = b"a,label\n" + b"1,x\n" * 400
     at.sidebar.file_uploader(key="arena.file_path.file").set_value(("big.csv", big, "text/csv"))
     at.run()
-    shown = errors(at)
+    shown = [e.value for e in at.sidebar.error]  # (the page also says the task still needs a file)
     assert len(shown) == 1 and shown[0] == "File 'big.csv' is larger than 1000 bytes.", shown
     assert at.session_state["arena.file_path"] == ""
 
@@ -202,6 +204,7 @@ def test_streamlit_settings_agree_with_the_code():
 def test_the_sidebar_states_the_upload_limits(monkeypatch):
     monkeypatch.delenv(textio.DATA_DIR_ENV, raising=False)
     at = open_arena()
+    at.sidebar.selectbox(key="arena.task").set_value("local file").run()  # its file box shows under the task
     helps = {u.label: u.help for u in at.sidebar.get("file_uploader")}
     assert any(f"At most {textio.MAX_FILE_MB} MB" in h for h in helps.values()), helps
     assert any(f"At most {C.MAX_JSON_BYTES >> 10} KB" in h for h in helps.values()), helps

@@ -10,7 +10,15 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, style, weight_heatmap
+from brainsim.charts import (
+    color_map,
+    empty_figure,
+    learner_grid,
+    line_with_band,
+    square_pixels,
+    style,
+    weight_heatmap,
+)
 
 
 def _panels(df: pd.DataFrame, h_space: float, v_space: float) -> tuple[go.Figure, int, list[tuple]]:
@@ -147,22 +155,63 @@ def confusion(df: pd.DataFrame, cfg) -> go.Figure:
     return style(fig, "Confusion matrices on the test set (counts summed over seeds; colour = row fraction)")
 
 
+def _arrows(fig: go.Figure, part: pd.DataFrame, name: str, r: int, c: int) -> None:
+    """Each hidden unit's 2-D weight vector (w₁, w₂) as an arrow from the origin: the direction of input
+    the unit responds to most, its length the strength (the unit's line w·x + b = 0 runs across it)."""
+    colour = color_map([name])[name]
+    for unit, u in part.groupby("unit", sort=True):
+        w = u.sort_values("col")["weight"].to_numpy()
+        fig.add_trace(
+            go.Scatter(
+                x=[0.0, w[0]],
+                y=[0.0, w[1]],
+                mode="lines+markers",
+                line=dict(color=colour, width=2),
+                marker=dict(symbol=["circle", "arrow"], size=[4, 12], angleref="previous", color=colour),
+                showlegend=False,
+                hovertemplate=f"unit {unit}: w = (%{{x:.3f}}, %{{y:.3f}})<extra>{name}</extra>",
+            ),
+            row=r,
+            col=c,
+        )
+    lim = 1.1 * max(float(part["weight"].abs().max()), 1e-12)
+    fig.update_xaxes(range=[-lim, lim], title_text="w₁ (from x₁)", zeroline=True, row=r, col=c)
+    fig.update_yaxes(range=[-lim, lim], title_text="w₂ (from x₂)", zeroline=True, row=r, col=c)
+
+
+def _mosaic(part: pd.DataFrame) -> np.ndarray:
+    """Units' weights as one image: a square grid of tiles (images, filters) with one-pixel gaps, or one
+    row per unit for flat inputs; each tile on its own scale, so −1..1."""
+    h, w = int(part["row"].max()) + 1, int(part["col"].max()) + 1
+    units = sorted(part["unit"].unique())
+    side = math.ceil(math.sqrt(len(units))) if h > 1 else 1  # flat inputs: one row of weights per unit
+    n_rows = math.ceil(len(units) / side)
+    mosaic = np.full((n_rows * (h + 1) - 1, side * (w + 1) - 1), np.nan)
+    for j, u in enumerate(units):
+        tile = part[part["unit"] == u].pivot(index="row", columns="col", values="weight").values
+        tile = tile / max(float(np.abs(tile).max()), 1e-12)
+        r0, c0 = (j // side) * (h + 1), (j % side) * (w + 1)
+        mosaic[r0 : r0 + h, c0 : c0 + w] = tile
+    return mosaic
+
+
 def feature_tiles(df: pd.DataFrame, cfg) -> go.Figure:
+    """First-layer weights per learner: arrows (w₁, w₂) on 2-D inputs, image tiles on images, 3×3
+    filters for the CNN, one row per unit for other flat inputs."""
     if df.empty:
         return empty_figure("No learner with a hidden layer finished.")
-    fig, rows, panels = _panels(df, 0.03, 0.08)
+    two_d = int(df["row"].max()) == 0 and int(df["col"].max()) == 1
+    fig, rows, panels = _panels(df, 0.08 if two_d else 0.03, 0.12 if two_d else 0.08)
     for part, r, c in panels:
-        h, w = int(part["row"].max()) + 1, int(part["col"].max()) + 1
-        units = sorted(part["unit"].unique())
-        side = math.ceil(math.sqrt(len(units))) if h > 1 else 1  # flat inputs: one row of weights per unit
-        mosaic = np.full((side * (h + 1) - 1, side * (w + 1) - 1), np.nan)
-        for j, u in enumerate(units):
-            tile = part[part["unit"] == u].pivot(index="row", columns="col", values="weight").values
-            tile = tile / max(float(np.abs(tile).max()), 1e-12)  # each tile on its own scale
-            r0, c0 = (j // side) * (h + 1), (j % side) * (w + 1)
-            mosaic[r0 : r0 + h, c0 : c0 + w] = tile
-        tiles = weight_heatmap(mosaic, limit=1.0).update(hoverinfo="skip")  # each tile scaled to [−1, 1]
-        fig.add_trace(tiles, row=r, col=c)
+        if two_d:
+            _arrows(fig, part, str(part["learner"].iloc[0]), r, c)
+            square_pixels(fig, r, c)
+        else:
+            tiles = weight_heatmap(_mosaic(part), limit=1.0).update(hoverinfo="skip")  # each tile scaled to [−1, 1]
+            fig.add_trace(tiles, row=r, col=c)
+    if two_d:
+        fig.update_layout(height=330 * rows)
+        return style(fig, "Hidden units' weight vectors (first seed): arrow = (w₁, w₂) of one unit")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_layout(height=300 * rows)

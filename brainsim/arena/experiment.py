@@ -4,6 +4,7 @@ confusion matrices, learned features and a summary with the samples each rule ne
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from brainsim import datasets, textio, torchkit
@@ -18,6 +19,8 @@ from brainsim.registry import Chart, Equation, Experiment
 TASKS = ("xor", "circles", "moons", "spiral", "blobs", "digits", "local file", "csv text")
 DEFAULT_LEARNERS = ("backprop mlp", "feedback alignment", "reward-modulated", "hebbian features", "delta rule")
 DIGITS_TRAIN = 1348  # training rows of digits at the default split, for the budget estimate
+# In the app these fields show under 'task' only for the tasks they apply to (config.param's shown_when).
+ONLY_2D, ONLY_FILE = {"task": tuple(t for t in TASKS if t in datasets.TASKS_2D)}, {"task": ("local file",)}
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,10 @@ class ArenaConfig(BaseConfig):
         help="The task every learner races on: a 2-D toy, the 8×8 digits, "
         "a local .npz/IDX/.csv file, or CSV text pasted below.",
     )
-    noise: float = param(0.1, lo=0.0, hi=1.0, step=0.05, help="Noise of the 2-D tasks (std of the jitter).")
-    n_samples: int = param(400, lo=20, hi=4000, label="size", help="Points drawn for a 2-D task.")
+    noise: float = param(
+        0.1, lo=0.0, hi=1.0, step=0.05, help="Noise of the 2-D tasks (std of the jitter).", shown_when=ONLY_2D
+    )
+    n_samples: int = param(400, lo=20, hi=4000, label="size", help="Points drawn for a 2-D task.", shown_when=ONLY_2D)
     train_fraction: float = param(
         0.75, lo=0.2, hi=0.9, step=0.05, help="Fraction of the data used for training; the rest is the test set."
     )
@@ -120,30 +125,36 @@ class ArenaConfig(BaseConfig):
     # data folder (widget "file": never a typed path; brainsim.textio's app reader refuses any other).
     file_path: str = param(
         "",
-        advanced=True,
+        shown_when=ONLY_FILE,
         widget="file",
         help="File for task 'local file': .npz with x and y, an IDX images file (optionally .gz; labels in "
         f"'labels path'), or a .csv with a label column; at most {textio.MAX_FILE_MB} MB (also once unpacked), "
         f"{datasets.MAX_CLASSES} classes, {datasets.MAX_SIDE}×{datasets.MAX_SIDE} pixels per image.",
     )
     labels_path: str = param(
-        "", advanced=True, widget="file", help="IDX labels file (optionally .gz) that goes with an IDX images file."
+        "",
+        shown_when=ONLY_FILE,
+        widget="file",
+        help="IDX labels file (optionally .gz) that goes with an IDX images file.",
     )
     max_samples: int = param(
         5000,
         lo=100,
         hi=20000,
-        advanced=True,
+        shown_when=ONLY_FILE,
         help="Rows kept from an image file (seeded subsample; fewer when rows × pixels would pass "
         f"{datasets.MAX_VALUES:,}).",
     )
     csv_text: str = param(
         "",
         widget="text",
-        advanced=True,
+        label="CSV text",
+        shown_when={"task": ("csv text",)},
         help="For task 'csv text': a header row, then rows of numeric features and a label.",
     )
-    label_column: str = param("label", advanced=True, help="Name of the label column of a CSV.")
+    label_column: str = param(
+        "label", shown_when={"task": ("local file", "csv text")}, help="Name of the label column of a CSV."
+    )
 
     def check(self) -> str | None:
         if not self.learners:
@@ -156,7 +167,18 @@ class ArenaConfig(BaseConfig):
                 "or give a local path on the command line."
             )
         if self.task == "csv text" and not self.csv_text.strip():
-            return "Task 'csv text' needs CSV text in 'csv_text': a header row, then one row per sample."
+            return (
+                "Task 'csv text' needs data in 'csv_text' (in the app, the box 'CSV text' under the task): a header "
+                "row, then one row per sample."
+            )
+        if self.task in datasets.TASKS_2D:  # the stratified split keeps a sample of every class on each side
+            classes, n_train = (3 if self.task == "blobs" else 2), math.floor(self.n_samples * self.train_fraction)
+            if min(n_train, self.n_samples - n_train) < classes:
+                return (
+                    f"Fields 'n_samples' ({self.n_samples}) and 'train_fraction' ({self.train_fraction:g}) leave "
+                    f"{self.n_samples - n_train} test samples, fewer than task '{self.task}' has classes ({classes}): "
+                    "raise n_samples or lower train_fraction."
+                )
         n = {"digits": DIGITS_TRAIN, "local file": self.max_samples, "csv text": 50}.get(
             self.task, self.n_samples * self.train_fraction
         )
@@ -164,13 +186,28 @@ class ArenaConfig(BaseConfig):
 
 
 NOTES = """
-Every learner starts from the same split, the same initial weights where shapes allow (W₁ and W₂ of
-one hidden layer of H units), sees the same batches in the same order, and is scored on the same test
-set after each epoch. Backprop networks use the chosen torch.optim optimizer; the brain-like rules use
-plain local updates with their own rates (Advanced), so set the optimizer to sgd for a like-for-like
-comparison. The **reward-modulated** learner never sees a label: it samples an answer and gets reward
-1 or 0; its hidden layer learns by node perturbation. **Hebbian features** are learned without labels
-(competitive Krotov-Hopfield rule); only the readout uses labels (or reward, for *hebbian + reward*).
+Learners race on one task with the same split, initial weights, batches and sample budget: backprop,
+feedback alignment, a reward-modulated learner that never sees a label, Hebbian features, the delta rule.
+
+**What to look for**
+- *Accuracy vs samples seen*: who rises first and where each levels off; the reward-modulated learner
+  needs several times backprop's samples (the "reward ÷ backprop" number above the charts).
+- Feedback alignment sends errors back through fixed random weights, not the transposed forward ones,
+  and still learns; Hebbian features are learned without labels, only their readout uses them.
+- *Decision regions*: the one-layer delta rule can only draw straight boundaries; circles need a curve.
+- *Learned features*: what hidden units become with labels (backprop), random feedback, or no labels
+  at all (Hebbian).
+- Change the task, or bring your own data: choose *csv text* or *local file* and its box appears
+  under the task.
+---
+**Fair race.** Every learner starts from the same split, the same initial weights where shapes allow
+(W₁ and W₂ of one hidden layer of H units), sees the same batches in the same order, and is scored on
+the same test set after each epoch. Backprop networks use the chosen torch.optim optimizer; the
+brain-like rules use plain local updates with their own rates (Advanced), so set the optimizer to sgd
+for a like-for-like comparison. The **reward-modulated** learner never sees a label: it samples an
+answer and gets reward 1 or 0; its hidden layer learns by node perturbation. **Hebbian features** are
+learned without labels (competitive Krotov-Hopfield rule); only the readout uses labels (or reward,
+for *hebbian + reward*).
 
 *Train more* continues every learner from where the run stopped: the run is deterministic, so it trains
 `epochs + extra_epochs` epochs from the same state and marks the extra ones phase "train more".
@@ -253,8 +290,10 @@ EXPERIMENT = Experiment(
             "Learned features",
             "features",
             charts.feature_tiles,
-            "First-layer weights of 16 hidden units per learner: image tiles, 3×3 filters for the CNN, one row of "
-            "weights per unit for flat inputs.",
+            "First-layer weights of up to 16 hidden units per learner (first seed). On 2-D tasks each arrow is "
+            "one unit's weight vector (w₁, w₂): the input direction it responds to most (its line w·x + b = 0 "
+            "runs across the arrow). On images: image tiles; 3×3 filters for the CNN; one row of weights per "
+            "unit for other flat inputs.",
         ),
     ),
     equations=EQUATIONS,

@@ -124,21 +124,25 @@ def summarize(cur: pd.DataFrame, learners: tuple[str, ...]) -> pd.DataFrame:
     return out
 
 
-def metrics(tables, cfg) -> list[tuple[str, str]]:
-    """Headline numbers: the best learner, the best brain-like one, reward-modulated's sample cost."""
+def metrics(tables, cfg) -> list[tuple[str, str, str]]:
+    """Headline numbers (label, short value, caption): the best learner, the best brain-like one,
+    reward-modulated's sample cost, the training time."""
     s = tables["summary"]
     if s.empty or s["final_test_accuracy"].isna().all():
-        return [("learners finished", "0")]
+        return [("learners finished", "0", "every learner diverged")]
     best = s.loc[s["final_test_accuracy"].idxmax()]
-    out = [("best learner", str(best["learner"])), ("its test accuracy", f"{best['final_test_accuracy']:.1%}")]
+    out = [(str(best["learner"]), f"{best['final_test_accuracy']:.1%}", "best test accuracy")]
     bl = s[s["brain_like"]]
     if len(bl) and bl["final_test_accuracy"].notna().any():
         b = bl.loc[bl["final_test_accuracy"].idxmax()]
-        out.append((f"best brain-like ({b['learner']})", f"{b['final_test_accuracy']:.1%}"))
+        if b["learner"] != best["learner"]:
+            out.append((str(b["learner"]), f"{b['final_test_accuracy']:.1%}", "best brain-like learner"))
     rm = s[s["learner"] == "reward-modulated"]
     if len(rm):
         r = float(rm["samples_vs_backprop"].iloc[0])
-        out.append(("reward-modulated samples ÷ backprop", f"×{r:.1f}" if math.isfinite(r) else "target not reached"))
+        reached = math.isfinite(r)
+        caption = "samples to target, reward-modulated ÷ backprop" + ("" if reached else ": target not reached")
+        out.append(("reward ÷ backprop", f"×{r:.1f}" if reached else "–", caption))
     wall = tables["timing"].groupby(["learner", "seed"])["wall_s"].max().sum()
-    out.append(("training wall time", f"{wall:.2f} s"))
+    out.append(("training time", f"{wall:.2f} s", "all learners and seeds"))
     return out

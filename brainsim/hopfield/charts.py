@@ -7,7 +7,17 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from brainsim.charts import GREYS, color_map, empty_figure, learner_grid, line_with_band, style, weight_heatmap
+from brainsim.charts import (
+    GREYS,
+    LEGEND_WIDTH_PX,
+    color_map,
+    empty_figure,
+    learner_grid,
+    line_with_band,
+    square_pixels,
+    style,
+    weight_heatmap,
+)
 from brainsim.hopfield.recall import OUTCOMES
 from brainsim.hopfield.storage import ALPHA_C
 
@@ -108,43 +118,42 @@ def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
         y="energy_per_neuron",
         color="learner",
         facet_col="learner",
-        facet_col_wrap=4,
+        facet_col_wrap=2,
+        facet_col_spacing=0.12,
+        facet_row_spacing=0.16,
         color_discrete_map=color_map(g["learner"]),
-        labels={"energy_per_neuron": "E / N"},
+        labels={"energy_per_neuron": "E / N", "sweep": "sweeps"},
     )
-    fig.update_yaxes(matches=None, showticklabels=True)
+    fig.update_yaxes(matches=None, showticklabels=True, nticks=5)  # each rule its own scale, ticks that never collide
+    fig.update_xaxes(showticklabels=True)
+    fig.update_layout(height=260 * ((g["learner"].nunique() + 1) // 2))
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     return style(fig, "Energy per neuron (mean over seeds and cues)")
 
 
 def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
-    """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1)."""
+    """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1), each
+    panel framed, with square pixels and a gap to its neighbours."""
     if df.empty:
         return empty_figure("No patterns to draw.")
     panels = list(dict.fromkeys(df["panel"]))
     patterns = sorted(df["pattern"].unique())
+    titles = [p.replace(" ", "<br>").replace("-", "-<br>") if len(panels) > 4 else p for p in panels]  # narrow columns
     fig = make_subplots(
-        rows=len(patterns), cols=len(panels), column_titles=panels, horizontal_spacing=0.01, vertical_spacing=0.01
+        rows=len(patterns), cols=len(panels), column_titles=titles, horizontal_spacing=0.025, vertical_spacing=0.03
     )
-    for r, q in enumerate(patterns):
-        for c, panel in enumerate(panels):
+    for r, q in enumerate(patterns, start=1):
+        for c, panel in enumerate(panels, start=1):
             part = df[(df["panel"] == panel) & (df["pattern"] == q)]
             z = part.pivot(index="row", columns="col", values="pixel").to_numpy()
-            fig.add_trace(
-                go.Heatmap(
-                    z=z,
-                    zmin=-1,
-                    zmax=1,
-                    colorscale=GREYS,  # white = −1, black = +1
-                    showscale=False,
-                    hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
-                ),
-                row=r + 1,
-                col=c + 1,
-            )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
-    fig.update_layout(height=max(250, 110 * len(patterns)))
+            heat = go.Heatmap(z=z, zmin=-1, zmax=1, colorscale=GREYS, showscale=False)  # white = −1, black = +1
+            fig.add_trace(heat.update(hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"), row=r, col=c)
+            square_pixels(fig, r, c)
+    frame = dict(showline=True, linecolor="#888888", linewidth=1, mirror=True, showgrid=False, zeroline=False)
+    fig.update_xaxes(showticklabels=False, ticks="", **frame)
+    fig.update_yaxes(showticklabels=False, ticks="", autorange="reversed", **frame)
+    side = max(60, LEGEND_WIDTH_PX // len(panels))  # a square panel's width on the narrowest page
+    fig.update_layout(height=max(200, (side + 12) * len(patterns)))
     return style(fig, "Stored pattern, cue, and what each learner recalled (first seed)")
 
 
@@ -164,7 +173,8 @@ def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
             hovertemplate="w[%{y},%{x}] / max|w| = %{z:.3f}<extra></extra>",
         )
         fig.add_trace(heat, row=1, col=c + 1)
+        square_pixels(fig, 1, c + 1)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
-    fig.update_layout(height=330)
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.update_layout(height=max(160, LEGEND_WIDTH_PX // len(learners)))  # square panels, no empty band
     return style(fig, "Weights w_ij / max|w| (first seed)")

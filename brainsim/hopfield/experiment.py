@@ -46,6 +46,7 @@ class HopfieldConfig(BaseConfig):
         step=4,
         label="neurons N",
         help="Network size for random patterns (digits: N = 64·scale²; upload: the row length).",
+        shown_when={"patterns": ("random",)},
     )
     n_patterns: int = param(
         10,
@@ -61,6 +62,7 @@ class HopfieldConfig(BaseConfig):
         hi=3,
         label="digit upsampling",
         help="Each 8x8 digit pixel becomes scale×scale neurons (N = 64, 256 or 576).",
+        shown_when={"patterns": ("digits",)},
     )
     patterns_csv: str = param(
         pats.EXAMPLE_CSV,
@@ -69,6 +71,7 @@ class HopfieldConfig(BaseConfig):
         help="Used when patterns = upload: one binary pattern per line or per ';', values "
         "0/1 or -1/+1 separated by commas or spaces, or runs like 0110...; all rows "
         "the same length (square lengths are drawn as square images).",
+        shown_when={"patterns": ("upload",)},
     )
     cue: str = param(
         "flip",
@@ -101,6 +104,7 @@ class HopfieldConfig(BaseConfig):
         step=0.005,
         label="smallest load",
         help="Smallest α = P/N of the capacity sweep (random patterns).",
+        shown_when={"patterns": ("random",)},
     )
     load_max: float = param(
         0.6,
@@ -109,6 +113,7 @@ class HopfieldConfig(BaseConfig):
         step=0.01,
         label="largest load",
         help="Largest α = P/N of the capacity sweep (random patterns; P < N).",
+        shown_when={"patterns": ("random",)},
     )
     n_loads: int = param(
         8,
@@ -116,11 +121,13 @@ class HopfieldConfig(BaseConfig):
         hi=20,
         label="loads",
         help="Loads in the capacity sweep (digits/upload sweep P = 1 … all patterns instead).",
+        shown_when={"patterns": ("random",)},
     )
     load_spacing: str = param(
         "log",
         choices=("log", "linear"),
         help="Spacing of the swept loads: log puts more of them at small α, where the Hebbian rule fails.",
+        shown_when={"patterns": ("random",)},
     )
     max_sweeps: int = param(
         20,
@@ -170,7 +177,10 @@ class HopfieldConfig(BaseConfig):
         if self.load_min >= self.load_max:
             return "Field 'load_min' must be below 'load_max'."
         if self.patterns == "random" and self.n_patterns >= self.n_neurons:
-            return f"Field 'n_patterns' must be below n_neurons ({self.n_neurons}): the pseudo-inverse needs P < N."
+            return (
+                f"Field 'n_patterns' must be below n_neurons ({self.n_neurons}), not {self.n_patterns}: the "
+                "pseudo-inverse needs P < N."
+            )
         sizes = sweeps.plan(self)  # an upload is parsed here: raises ConfigError with the row and the problem
         recall, train = sweeps.work_gflop(self, sizes)
         if recall > MAX_RECALL_GFLOP:
@@ -208,17 +218,22 @@ def run(cfg: HopfieldConfig, progress=None) -> dict[str, pd.DataFrame]:
 
 AE_EPOCHS = HopfieldConfig.__dataclass_fields__["ae_epochs"].default
 
-NOTES = (
-    "Store P patterns in N neurons and cue each one with a corrupted copy; a recall counts when the "
-    "network settles within 2% of the stored pattern (overlap ≥ 0.98). **Look for:** the Hebbian curve "
-    "collapsing near α = P/N ≈ 0.14; Storkey's rule (local and incremental like Hebb's, one pattern at a "
-    "time) and the pseudo-inverse rule (non-local: it needs all patterns at once) holding on far longer; "
-    f"and what the autoencoder buys with {AE_EPOCHS} full-batch Adam steps by default ('autoencoder epochs') "
-    "against the Hebbian rule's one shot. The summary compares each theory with the measure it predicts: "
-    "α_c = 0.138 with noisy-cue recall, the pseudo-inverse's limit α = 1 with *stability* (the network started "
-    "on a stored pattern stays there); its noisy-cue capacity is lower because its basins of attraction "
-    "shrink as α → 1. Try digits: correlated patterns break the Hebbian rule at a handful of memories."
-)
+NOTES = f"""
+Store P patterns in N neurons, then cue each with a corrupted copy; a recall counts when the network
+settles within 2% of the stored pattern (overlap ≥ 0.98).
+
+**What to look for**
+- *Capacity*: the Hebbian curve collapses near α = P/N ≈ 0.14 (Amit, Gutfreund & Sompolinsky 1985).
+- Storkey's rule (local and incremental like Hebb's, one pattern at a time) and the pseudo-inverse rule
+  (non-local: it needs all patterns at once) hold on far longer.
+- What the autoencoder buys with {AE_EPOCHS} full-batch Adam steps ('autoencoder epochs') against the
+  Hebbian rule's one shot.
+- Try digits: correlated patterns break the Hebbian rule at a handful of memories.
+---
+The summary compares each theory with the measure it predicts: α_c = 0.138 with noisy-cue recall, the
+pseudo-inverse's limit α = 1 with *stability* (the network started on a stored pattern stays there);
+its noisy-cue capacity is lower because its basins of attraction shrink as α → 1.
+"""
 
 EQUATIONS = (
     Equation(
@@ -259,20 +274,18 @@ def _censored(load: float, estimate: str) -> str:
     return f"{mark}{load:.3f}"
 
 
-def _metrics(results, cfg) -> list[tuple[str, str]]:
-    """Headline numbers: each learner's critical load (censored at the ends of the swept range)."""
+def _metrics(results, cfg) -> list[tuple[str, str, str]]:
+    """Headline numbers (label, short value, caption): each learner's critical load α = P/N (censored at the
+    ends of the swept range), and the pseudo-inverse's stability limit."""
     s = results["summary"].set_index("learner")
     out = []
     for learner in s.index:
         row = s.loc[learner]
-        text = _censored(row["capacity_load"], row["estimate"])
-        if learner == "hebbian":
-            text += " (theory 0.138)"
+        caption = "noisy-cue capacity α = P/N" + ("; theory 0.138" if learner == "hebbian" else "")
+        out.append((learner, _censored(row["capacity_load"], row["estimate"]), caption))
         if learner == "pseudo-inverse":
-            text += (
-                f"; stable to {_censored(row['stable_load'], row['stable_estimate'])} (theory: fixed points up to 1)"
-            )
-        out.append((f"{learner}: capacity α", text))
+            stable = _censored(row["stable_load"], row["stable_estimate"])
+            out.append(("pseudo-inverse, stable", stable, "α of fixed points; theory: up to 1"))
     return out
 
 

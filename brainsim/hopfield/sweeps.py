@@ -52,7 +52,7 @@ def plan(cfg) -> Plan:
 def work_gflop(cfg, sizes: Plan) -> tuple[float, float]:
     """Rough upper estimates (GFLOP) of one run's recall work and autoencoder training, to bound a run."""
     n, p, sweep = sizes.n, sizes.p, sizes.sweep
-    cues = cfg.seeds * (sum(sweep) + 12 * p)  # capacity sweep, robustness (11 levels) and trajectories
+    cues = cfg.seeds * (2 * sum(sweep) + 12 * p)  # capacity sweep and its stability pass, robustness, trajectories
     recall = cues * 2 * n * n * 10 * (4 if cfg.update == "async" else 1) / 1e9  # ~10 sweeps; async is slower
     train = cfg.seeds * (len(sweep) + 1) * max(sweep + [p]) * n * n * 6 * cfg.ae_epochs / 1e9
     return recall, (train if "autoencoder" in cfg.learners else 0.0)

@@ -7,54 +7,74 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, mean_band, style, weight_heatmap
+from brainsim.charts import (
+    color_map,
+    empty_figure,
+    hours_axis,
+    learner_grid,
+    line_with_band,
+    mean_band,
+    style,
+    weight_heatmap,
+)
 from brainsim.memory.conditions import N_FIRST
 from brainsim.memory.forgetting import LAW_NAMES
 from brainsim.memory.tables import EBB_SOURCE
 
+MEASURES = {  # trace measure -> (legend name, line): four clearly different looks, the same in every panel
+    "strength_fast": ("fast trace", dict(color="#ff7f0e", dash="dot", width=2)),
+    "strength_slow": ("slow trace", dict(color="#8c564b", dash="dash", width=2)),
+    "strength": ("total trace", dict(color="#222222", dash="solid", width=2)),
+    "recall": ("recall", dict(color="#2ca02c", dash="solid", width=3)),
+}
+
 
 def traces_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    """Mean trace strength (fast, slow, total) and recall over time, with presentation/reward ticks."""
+    """One panel per learner: mean trace strength (fast, slow, total) and recall over time (log axis in
+    words), with presentation and reward ticks under each panel."""
     tests = df[df.event == "test"]
-    long = tests.melt(
-        id_vars=["learner", "item", "seed", "t_h"],
-        value_vars=["strength_fast", "strength_slow", "strength", "recall"],
-        var_name="measure",
-        value_name="value",
-    ).dropna(subset=["value"])
-    long["series"] = (
-        long["learner"] + " · " + long["measure"].str.replace("strength_", "").str.replace("strength", "total trace")
-    )
-    agg = long.groupby(["series", "t_h"], sort=True, as_index=False)["value"].mean()
-    fig = px.line(
-        agg,
-        x="t_h",
-        y="value",
-        color="series",
-        log_x=True,
-        labels={"t_h": "time since first presentation (h)", "value": "trace strength / recall"},
-    )
-    for kind, symbol, y in (("presentation", "line-ns-open", -0.08), ("reward", "star", -0.16)):
+    learners = list(dict.fromkeys(tests["learner"]))
+    if not learners:
+        return empty_figure("No test of the traces.")
+    fig = make_subplots(rows=len(learners), cols=1, subplot_titles=learners, shared_xaxes=True, vertical_spacing=0.12)
+    for i, learner in enumerate(learners, start=1):
+        part = tests[tests.learner == learner]
+        for col, (name, line) in MEASURES.items():
+            mean = part.dropna(subset=[col]).groupby("t_h", sort=True)[col].mean()
+            if len(mean):
+                trace = go.Scatter(x=mean.index, y=mean.values, mode="lines", name=name, line=line, legendgroup=name)
+                trace.legendrank = 1 + list(MEASURES).index(col)
+                fig.add_trace(trace.update(showlegend=name not in {t.name for t in fig.data}), row=i, col=1)
+        _event_ticks(fig, df, i)
+        fig.update_yaxes(title_text="strength / recall", row=i, col=1)
+    lo, hi = tests["t_h"].min(), tests["t_h"].max()
+    hours_axis(fig, lo, hi, "", row=None, col=None)
+    fig.update_xaxes(title_text="time since first presentation", row=len(learners), col=1)
+    fig.update_layout(height=300 * len(learners))
+    return style(fig)
+
+
+def _event_ticks(fig: go.Figure, df: pd.DataFrame, row: int) -> None:
+    """Presentations (|) and rewards (★) of the schedule under the curves of panel `row`."""
+    for kind, symbol, y in (("presentation", "line-ns-open", -0.1), ("reward", "star", -0.22)):
         ev = df[df.event == kind].drop_duplicates(["item", "t_h"])  # the same schedule in every seed
         if len(ev):
-            fig.add_trace(
-                go.Scatter(
-                    x=ev["t_h"].clip(lower=1e-4),
-                    y=[y] * len(ev),
-                    mode="markers",
-                    name=kind,
-                    marker=dict(symbol=symbol, size=10, color="#444"),
-                )
-            )
-    return style(fig)
+            marker = dict(symbol=symbol, size=11, color="#444", line=dict(width=2, color="#444"))
+            trace = go.Scatter(x=ev["t_h"].clip(lower=1e-4), y=[y] * len(ev), mode="markers", name=kind, marker=marker)
+            fig.add_trace(trace.update(legendgroup=kind, showlegend=row == 1), row=row, col=1)
 
 
 def retention_chart(df: pd.DataFrame, cfg) -> go.Figure:
     d = df.assign(series=df["learner"] + " · " + df["condition"])
     fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall (1 = perfect, 0 = chance)", log_x=True)
     _recolor(fig, d["series"])
-    fig.update_xaxes(title="delay after last study presentation (h)")
-    return fig
+    return _delay_axis(fig, d["delay_h"])
+
+
+def _delay_axis(fig: go.Figure, delays: pd.Series) -> go.Figure:
+    """The delay axis in words (1 h, 1 day, 1 week), and coinciding series marked once dashes are set."""
+    hours_axis(fig, delays.min(), delays.max(), "delay after last study presentation")
+    return style(fig)
 
 
 def _recolor(fig: go.Figure, series: pd.Series) -> None:
@@ -62,7 +82,7 @@ def _recolor(fig: go.Figure, series: pd.Series) -> None:
     base = color_map([s.split(" · ")[0] for s in series.unique()])
     conds = sorted({s.split(" · ", 1)[1] for s in series.unique()})
     for tr in fig.data:
-        name = tr.name or ""
+        name = tr.legendgroup or tr.name or ""  # the series' own name, before any "(= other)" note
         if " · " not in name:
             continue
         learner, cond = name.split(" · ", 1)
@@ -106,7 +126,7 @@ def forgetting_chart(df: pd.DataFrame, cfg) -> go.Figure:
                 row=1,
                 col=i + 1,
             )
-        fig.update_xaxes(type="log", title_text="delay (h)", row=1, col=i + 1)
+        hours_axis(fig, part["delay_h"].min(), part["delay_h"].max(), "delay", fine=len(sources) < 2, row=1, col=i + 1)
     return style(fig)
 
 
@@ -148,8 +168,7 @@ def reward_chart(df: pd.DataFrame, cfg) -> go.Figure:
     d = df.assign(series=df["learner"] + " · " + df["condition"])
     fig = line_with_band(d, "delay_h", "recall", color="series", y_label="recall", log_x=True)
     _recolor(fig, d["series"])
-    fig.update_xaxes(title="delay after last study presentation (h)")
-    return fig
+    return _delay_axis(fig, d["delay_h"])
 
 
 def distal_chart(df: pd.DataFrame, cfg) -> go.Figure:

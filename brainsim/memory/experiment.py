@@ -274,21 +274,32 @@ def state_mb(cfg: MemoryConfig) -> float:
 
 
 NOTES = """
-**What to look for.** Each presentation writes a *fast* synaptic trace that fades within hours
-(τ_stm); only consolidation — tagged synapses capturing proteins after a trigger (enough repetition,
-or reward) — writes the *slow* trace that lasts weeks (τ_ltm). Recall is all-or-none per item: a
-trace is recalled while it stands out of the neural noise σ, so averaged recall falls in steps
-where traces cross that floor. The backprop net has no clock: time alone never erases it, but
-every new item it is trained on rewrites the weights it shares with older ones. The one-layer net
-shares few: with sparse items a new item touches only the inputs of its own active units, so it
-forgets gradually. The autoencoder (backprop model = autoencoder) shares all its hidden units
-(catastrophic interference, McCloskey & Cohen 1989). After the study schedule alone it recalls the
-first items at only 0.5–0.8, and one new item (4 massed presentations × 5 steps) wipes them out; so
-before the stream it is trained to convergence on them (mean loss ≤ 0.05, about 30 epochs, recall
-1.0). It then forgets them over several items, not at once: at the defaults, 1.00 → 0.86 after one
-new item, 0.56 after five, about 0.4 after twenty, while the synapse model keeps them above 0.95 on
-the same stream. Recall ≥ 0.95 alone is no protection: trained only to loss 0.5 it recalls them
-perfectly and still collapses after one item.
+Each presentation writes a fast synaptic trace that fades within hours; consolidation (after enough
+repetition or a reward) writes a slow one that lasts weeks. A backprop net has no clock: only new
+learning erases it.
+
+**What to look for**
+- *Retention*: with consolidation (synaptic tagging and capture) on, the synapse model still recalls
+  after a month; off, it has forgotten within a day.
+- *Spacing*: the same presentations spread out beat massed ones at long delays (Cepeda et al. 2008).
+- *Reward*: a reward after study consolidates the item, and a late reward still works when the
+  eligibility trace τₑ spans its delay (Izhikevich 2007).
+- *Interference*: every new item rewrites weights the backprop autoencoder shares, so it loses the
+  first items; the synapse model keeps them.
+- Recall 1 = perfect, 0 = chance (a random set of active units).
+---
+**Recall and interference.** Recall is all-or-none per item: a trace is recalled while it stands out
+of the neural noise σ, so averaged recall falls in steps where traces cross that floor. The backprop
+net forgets only through interference. The one-layer net shares few weights between items: with
+sparse items a new item touches only the inputs of its own active units, so it forgets gradually. The
+autoencoder (backprop model = autoencoder) shares all its hidden units (catastrophic interference,
+McCloskey & Cohen 1989). After the study schedule alone it recalls the first items at only 0.5–0.8,
+and one new item (4 massed presentations × 5 steps) wipes them out; so before the stream it is trained
+to convergence on them (mean loss ≤ 0.05, about 30 epochs, recall 1.0). It then forgets them over
+several items, not at once: at the defaults, 1.00 → 0.86 after one new item, 0.56 after five, about
+0.4 after twenty, while the synapse model keeps them above 0.95 on the same stream. Recall ≥ 0.95
+alone is no protection: trained only to loss 0.5 it recalls them perfectly and still collapses after
+one item.
 
 **Forgetting laws.** Ebbinghaus' (1885) savings are fitted better by a power law (SSE 0.0029) or his
 own log law (0.0022, with k = 1.80, c = 1.21 against his 1.84, 1.25) than by one exponential (0.058);
@@ -299,7 +310,6 @@ the trace, stays near 1 for days, then falls. It resembles the two-exponential a
 Ebbinghaus' curve; the Benna–Fusi chain (synapse model) is the one whose trace fades like a power law
 (power and log laws beat the exponential on it, as on Ebbinghaus' data). Savings and recall are
 different measures, so the curves are compared by shape, each on its own axis.
-Recall 1 = perfect, 0 = chance (a random set of active units).
 """
 
 EXPERIMENT = Experiment(

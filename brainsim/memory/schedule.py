@@ -145,21 +145,41 @@ def parse_custom(text: str, n_items: int, field: str = "custom_schedule") -> lis
             continue
         row, problem = _custom_row(cells, n_items)
         if problem:
-            problems.append(f"Field '{field}' row {no} ({quote(line, 40)}){problem}")
+            problems.append((no, line, problem))
         else:
             rows.append(row)
-    if problems:  # the first few, so a long paste does not become a page of errors
-        more = f" {len(problems) - MAX_PROBLEMS} more rows have problems too." if len(problems) > MAX_PROBLEMS else ""
-        raise ConfigError(" ".join(problems[:MAX_PROBLEMS]) + more)
+    if problems:
+        raise ConfigError(_problem_sentence(field, problems))
     if not rows:
         raise ConfigError(f"Field '{field}' has no rows; write one 'time, item, reward' row per presentation.")
     return sorted(rows, key=lambda r: (r[0], r[1]))
 
 
+def _problem_sentence(field: str, problems: list[tuple[int, str, str]]) -> str:
+    """One sentence for every bad row: the field named once, each kind of problem in full at its first row
+    (the other rows with it by number), at most MAX_PROBLEMS kinds, then how many rows are left."""
+    groups: dict[str, list[tuple[int, str, str]]] = {}
+    for no, line, problem in problems:
+        groups.setdefault(re.sub(r"\d+|'[^']*'", "", problem), []).append((no, line, problem))
+    parts = []
+    for rows in list(groups.values())[:MAX_PROBLEMS]:
+        no, line, problem = rows[0]
+        alike = [str(n) for n, _, _ in rows[1:]]
+        alike = alike if len(alike) <= MAX_PROBLEMS else [*alike[:MAX_PROBLEMS], "…"]
+        parts.append(
+            f"row {no} ({quote(line, 40)}){problem[:-1]}" + (f" (rows {', '.join(alike)} too)" if alike else "")
+        )
+    left = sum(len(rows) for rows in list(groups.values())[MAX_PROBLEMS:])
+    if left:
+        parts.append(f"{left} more rows have other problems" if left > 1 else "1 more row has another problem")
+    return f"Field '{field}' " + "; ".join(parts) + "."
+
+
 def _custom_row(cells: list[str], n_items: int) -> tuple[tuple[float, int, float] | None, str]:
     """One row's (time, item, reward), or the rest of a sentence saying what is wrong with it."""
     if len(cells) not in (2, 3):
-        return None, f" has {len(cells)} values; write time, item, reward."
+        n = len(cells)
+        return None, f" has {n} value{'s' if n != 1 else ''}; write 'time, item, reward', e.g. '20 min, 0, 1'."
     try:
         t = parse_duration(cells[0])
     except ValueError:

@@ -253,14 +253,17 @@ def metrics(tables: dict[str, pd.DataFrame], cfg) -> list[tuple[str, str]]:
     spl = sp[(sp.test == "long delay") & (sp.learner == SYN_NAME)].groupby("schedule")["recall"].mean()
     it = tables["interference"]
     itl = it[it.n_learned == it.n_learned.max()].groupby("learner")["recall"].mean()
-    return [
-        (
-            f"synapse recall at {label(long_)}, consolidation on / off",
-            f"{m('consolidation on', SYN_NAME):.2f} / {m('consolidation off', SYN_NAME):.2f}",
-        ),
-        (f"spaced − massed at {label(long_)}", f"{spl.get('spaced', np.nan) - spl.get('massed', np.nan):+.2f}"),
-        (
-            f"early items after {int(it.n_learned.max())} items: synapse / backprop",
-            f"{itl.get(SYN_NAME, np.nan):.2f} / {itl.get(BP_NAME, np.nan):.2f}",
-        ),
+    at, n = label(long_), int(it.n_learned.max())
+    return [  # (label, short value, caption): one number per box, the words around it
+        ("consolidation on", _two(m("consolidation on", SYN_NAME)), f"synapse recall at {at}"),
+        ("consolidation off", _two(m("consolidation off", SYN_NAME)), f"synapse recall at {at}"),
+        ("spaced − massed", _two(spl.get("spaced", np.nan) - spl.get("massed", np.nan), "+"), f"recall at {at}"),
+        ("early items, synapse", _two(itl.get(SYN_NAME, np.nan)), f"recall after {n} later items"),
+        ("early items, backprop", _two(itl.get(BP_NAME, np.nan)), f"recall after {n} later items"),
     ]
+
+
+def _two(x: float, sign: str = "") -> str:
+    """Two decimals, never '-0.00' (a mean of recalls a hair below chance) nor '+0.00': '0.00'."""
+    r = round(float(x), 2) + 0.0
+    return f"{r:{sign}.2f}" if r else "0.00"

@@ -8,32 +8,37 @@ import pandas as pd
 import streamlit as st
 
 from brainsim import config as cfgmod
-from brainsim import cost, registry, runtime
+from brainsim import cost, registry, runtime, workers
 from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
-from brainsim.ui.results import show_results
-from brainsim.ui.widgets import global_controls, global_values, persist, restore, state_key, widget
+from brainsim.ui.results import show_notes, show_results
+from brainsim.ui.widgets import global_controls, global_values, persist, restore, sidebar_fields
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
-    """Run keyed by (experiment, config JSON). The progress bar is created and emptied in here,
-    so a cache hit replays nothing visible (st.cache_data replays element calls on a hit)."""
-    exp = registry.get(name)
-    bar = st.empty()
-    shown = [-1.0]
-
-    def progress(fraction: float, message: str) -> None:
-        fraction = min(max(float(fraction), 0.0), 1.0)
-        if fraction - shown[0] >= 0.02 or fraction >= 1.0:  # a few dozen updates, not thousands
-            shown[0] = fraction
-            bar.progress(fraction, text=message)
-
+    """Run keyed by (experiment, config JSON), in a worker process shared by every session (brainsim.workers):
+    this script thread only waits and draws the progress bar. The bar is created and emptied in here, so a
+    cache hit replays nothing visible (st.cache_data replays element calls on a hit). Reading session state
+    is one of Streamlit's yield points: a changed widget interrupts the wait with a rerun, and the run is
+    cancelled unless another session waits for it too."""
+    bar, shown = st.empty(), -1.0
+    job = workers.submit(name, config_json)
     try:
-        return exp.run(cfgmod.from_json(exp.config, config_json), progress=progress)
+        while not job.wait(POLL_S):
+            fraction, message = job.progress()
+            if abs(fraction - shown) >= 0.02:  # a few dozen updates, not thousands
+                shown = fraction
+                bar.progress(fraction, text=message)
+            st.session_state.get("_brainsim.poll")  # the yield point: a pending rerun interrupts here
+        return job.result()
     finally:
+        job.release()
         bar.empty()
+
+
+POLL_S = 0.2  # seconds between looks at a running job's progress
 
 
 def run_with_progress(name: str, cfg) -> dict[str, pd.DataFrame]:
@@ -44,6 +49,7 @@ def run_with_progress(name: str, cfg) -> dict[str, pd.DataFrame]:
 def experiment_pages() -> dict[str, st.Page]:
     """experiment name -> its page for st.navigation: title, icon and address (/url_path) come from
     the experiment's declaration, the body from experiment_page."""
+    workers.mode()  # the worker processes start with the server, not with its first visitor's run
     pages = {}
     for name in registry.names():
         exp = registry.get(name)
@@ -66,16 +72,7 @@ def sidebar_config(name: str):
         st.toast(flash)
     config_upload(name, cls)
     specs = [s for s in cfgmod.specs(cls) if not s.is_global]
-    st.sidebar.header("Parameters")
-    values = {}
-    advanced = [s for s in specs if s.advanced]
-    for s in specs:
-        if not s.advanced:
-            values[s.name] = widget(s, state_key(name, s))
-    if advanced:
-        with st.sidebar.expander("Advanced"):
-            for s in advanced:
-                values[s.name] = widget(s, state_key(name, s), container=st)
+    values = sidebar_fields(name, specs)
     persist(name, specs)
     values.update(global_values())
     try:
@@ -95,6 +92,8 @@ def input_problem(name: str, config_json: str) -> str | None:
         exp.validate_inputs(cfgmod.from_json(exp.config, config_json))
     except ConfigError as exc:
         return str(exc)
+    except Exception as exc:  # a reader or splitter failing on an odd input: one sentence, not a traceback
+        return workers.failure_sentence(exc).replace("The run failed", "Reading the inputs failed")
     return None
 
 
@@ -105,7 +104,7 @@ def experiment_page(name: str) -> None:
     st.title(exp.title)
     st.markdown(f"**{exp.question}**")
     if exp.notes:
-        st.markdown(exp.notes)
+        show_notes(exp.notes)
     cfg, error = sidebar_config(name)
     if exp.equations:
         with st.expander("Equations and references", expanded=False):
@@ -121,10 +120,9 @@ def experiment_page(name: str) -> None:
         try:
             tables = run_with_progress(name, cfg)
             st.session_state[last_key] = (cfg, tables)
-        except ConfigError as exc:
-            st.error(str(exc))
-        except (RuntimeError, ValueError, MemoryError) as exc:  # a failure inside the model, not user input
-            st.error(f"The run failed: {exc}")
+        except (ConfigError, workers.RunFailed) as exc:  # one sentence; the last good results stay below
+            error = str(exc)
+            st.error(error)
     if last_key not in st.session_state:
         return
     shown_cfg, tables = st.session_state[last_key]
@@ -134,7 +132,7 @@ def experiment_page(name: str) -> None:
         mirror_to_link(name, cfg)
     st.sidebar.download_button(
         "Download config (JSON)",
-        data=cfgmod.to_json(shown_cfg, experiment=name),
+        data=cfgmod.to_json(shown_cfg, experiment=name, threads=runtime.threads()),
         file_name=f"{name}_config.json",
         mime="application/json",
         on_click="ignore",

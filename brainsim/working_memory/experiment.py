@@ -177,22 +177,32 @@ class WorkingMemoryConfig(BaseConfig):
         return None
 
 
-NOTES = (
-    "Every trained network gets the same sequences, seeds and budget (by default 150 Adam steps of 64 "
-    "sequences, the learning rate annealed from 0.05 to 0, gradients clipped). Each network (seed and delay) "
-    "draws its sequences and initial weights from its own random streams and trains alone, so a seed's result is "
-    "the same whichever other seeds or delays run beside it. The feedforward net sees only the current step, so "
-    "at the go signal it can only guess. Recurrent nets must carry the symbol in their activity. Measured over "
-    "20 seeds (0-19) with these defaults: the GRU reaches 95% at delay 20 in 20 of 20; the vanilla RNN learns "
-    "delay 5 (19 of 20 reach 95%, the other 86%) but not delay 20 (0 of 20 reach 95%; median 29%, quartiles "
-    "15-61%, range 9-92%, chance 12.5%). Its recurrent units saturate (seed 0: |h| > 0.99 in 65% of unit-steps "
-    "during the delay, against 10% for the GRU), and the gradient that reaches the symbol 20 steps back vanishes "
-    "(second equation). The outcome depends on the learning rate: at a constant 0.01 the RNN reaches 95% at "
-    "delay 20 in 14 of 20 seeds and the GRU in 5 of 20, whose gates need larger or more steps to learn to hold. "
-    "The LSTM (off by default) learns delay 5 (20 of 20) but reaches 95% at delay 20 in only 5 of 20 within "
-    "these budgets (median 16%). Hebbian fast weights write every step into a decaying store and need no "
-    "training at all."
-)
+NOTES = """
+Delayed recall: a symbol, distractors for a delay, then a go cue; the net must name the symbol. A
+feedforward net sees only the current step; recurrent nets must hold it in their activity, Hebbian fast
+weights in a decaying store.
+
+**What to look for**
+- *Accuracy vs delay*: the feedforward net stays at chance; the GRU holds the symbol at delay 20; the
+  vanilla RNN learns delay 5 but mostly fails at 20.
+- *Hidden state*: a unit that keeps a symbol-specific level through the distractors is the memory.
+- *Fast weights* (task *associative retrieval*): no training at all, yet they recall pairs until the
+  trace $\\lambda^D$ sinks below the crosstalk.
+---
+Every trained network gets the same sequences, seeds and budget (by default 150 Adam steps of 64
+sequences, the learning rate annealed from 0.05 to 0, gradients clipped). Each network (seed and delay)
+draws its sequences and initial weights from its own random streams and trains alone, so a seed's result
+is the same whichever other seeds or delays run beside it. Measured over 20 seeds (0-19) with these
+defaults: the GRU reaches 95% at delay 20 in 20 of 20; the vanilla RNN learns delay 5 (19 of 20 reach
+95%, the other 86%) but not delay 20 (0 of 20 reach 95%; median 29%, quartiles 15-61%, range 9-92%,
+chance 12.5%). Its recurrent units saturate (seed 0: |h| > 0.99 in 65% of unit-steps during the delay,
+against 10% for the GRU), and the gradient that reaches the symbol 20 steps back vanishes (second
+equation). The outcome depends on the learning rate: at a constant 0.01 the RNN reaches 95% at delay 20
+in 14 of 20 seeds and the GRU in 5 of 20, whose gates need larger or more steps to learn to hold. The
+LSTM (off by default) learns delay 5 (20 of 20) but reaches 95% at delay 20 in only 5 of 20 within
+these budgets (median 16%). Hebbian fast weights write every step into a decaying store and need no
+training at all.
+"""
 
 _FAST_WEIGHT_SOURCE = (
     "a decaying correlation-matrix memory (Kohonen 1972), hetero-associative, written through fixed random "
@@ -277,13 +287,17 @@ CHARTS = (
         "hidden_states",
         wmc.hidden_states,
         "Activations of every hidden unit over time for one test sequence at the longest delay "
-        "(first seed). A unit that keeps a symbol-specific level through the distractors is memory.",
+        "(first seed). A unit that keeps a symbol-specific level through the distractors is memory. Each "
+        "column is step:input: s3 symbol 3, d1 distractor 1, k2/v5 a pair's key 2 and value 5, go or query "
+        "the cue to answer, '.' an empty step.",
     ),
     Chart(
         "Fast-weight store snapshots",
         "fast_weight_snapshots",
         wmc.snapshots,
-        "The store in symbol space, c_value^T A e_key: stored pairs light up and fade by λ per step.",
+        r"The store A read in symbol space, $c_{\text{value}}^\top A\, e_{\text{key}}$ for every key and value "
+        "(e_key = E_k x, the key's code; c_value, the value's read-out code): stored pairs light up and fade by "
+        "λ per step.",
     ),
     Chart(
         "Trace decay vs λ",
@@ -302,15 +316,16 @@ CHARTS = (
 )
 
 
-def metrics(tables: dict, cfg: WorkingMemoryConfig) -> list[tuple[str, str]]:
+def metrics(tables: dict, cfg: WorkingMemoryConfig) -> list[tuple[str, str, str]]:
+    """Headline numbers (label, short value, caption): each learner's accuracy at the longest delay, and chance."""
     s = tables["summary"]
     tail = max(cfg.delays)
     out = []
     for learner in LEARNERS:
         part = s[(s["learner"] == learner) & (s["delay"] == tail)]
         if len(part):
-            out.append((f"{learner} @ delay {tail}", f"{part['accuracy_mean'].iloc[0]:.0%}"))
-    out.append(("chance", f"{s['chance'].iloc[0]:.0%}" if len(s) else "-"))
+            out.append((learner, f"{part['accuracy_mean'].iloc[0]:.0%}", f"accuracy at delay {tail}"))
+    out.append(("chance", f"{s['chance'].iloc[0]:.0%}" if len(s) else "–", "guessing among the symbols"))
     return out
 
 

@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from brainsim.charts import color_map, learner_grid, line_with_band, style
+from brainsim.xor.tables import SQUARE
 
 
 def accuracy_chart(df: pd.DataFrame, cfg) -> go.Figure:
@@ -27,49 +28,75 @@ def loss_chart(df: pd.DataFrame, cfg) -> go.Figure:
     )
 
 
-def boundary_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    """One panel per learner: P(class 1) over the input square, with the training points on top."""
-    learners = list(dict.fromkeys(df["learner"]))
-    fig, _, cols = learner_grid(learners, h_space=0.04, v_space=0.1)
-    for i, name in enumerate(learners, start=1):
-        row, col = (i - 1) // cols + 1, (i - 1) % cols + 1
-        grid = df[(df["learner"] == name) & (df["kind"] == "grid")]
-        z = grid.pivot(index="x2", columns="x1", values="p_class1")
-        fig.add_trace(
-            go.Heatmap(
-                x=z.columns,
-                y=z.index,
-                z=z.values,
-                zmin=0,
-                zmax=1,
-                colorscale="RdBu_r",
-                showscale=i == len(learners),
-                colorbar=dict(title="P(1)"),
-            ),
-            row=row,
-            col=col,
-        )
-        pts = df[(df["learner"] == name) & (df["kind"] == "point")]
+LINE_STYLES = {  # boundary-table kind -> (legend name, line style)
+    "line": ("decision boundary w·x + b = 0", dict(color="black", width=3)),
+    "best line": ("best line it passed through", dict(color="black", width=3, dash="dash")),
+    "unit line": ("hidden unit's line w₁ⱼ·x + b₁ⱼ = 0", dict(color="#222222", width=2, dash="dot")),
+}
+
+
+def _panel_title(name: str, part: pd.DataFrame) -> str:
+    """'learner, seed s' over 'k of n points right' and, for a single neuron, what its line is."""
+    pts = part[part["kind"] == "point"]
+    right = int(((pts["p_class1"] > 0.5) == (pts["label"] == 1)).sum())
+    kinds = set(part["kind"])
+    if "line" in kinds or "unit line" in kinds:
+        extra = ""
+    else:
+        extra = ", ends flat"  # no line at the end: P = 0.5 everywhere (the dashed line, if any, is the best it had)
+    return f"{name}<br>seed {int(part['seed'].iloc[0])}: {right} of {len(pts)} right{extra}"
+
+
+def _add_lines(fig: go.Figure, part: pd.DataFrame, row: int, col: int, shown: set) -> None:
+    """Each line of one panel as a two-point segment, one legend entry per kind of line."""
+    for (kind, _unit), seg in part[part["kind"].isin(list(LINE_STYLES))].groupby(["kind", "unit"], sort=False):
+        name, line = LINE_STYLES[kind]
         fig.add_trace(
             go.Scatter(
-                x=pts["x1"],
-                y=pts["x2"],
-                mode="markers",
-                showlegend=False,
-                marker=dict(
-                    color=pts["label"],
-                    colorscale=[[0, "#2166ac"], [1, "#b2182b"]],
-                    size=9 if len(pts) <= 8 else 5,
-                    line=dict(color="white", width=1),
-                ),
+                x=seg["x1"],
+                y=seg["x2"],
+                mode="lines",
+                line=line,
+                name=name,
+                legendgroup=kind,
+                showlegend=kind not in shown,
             ),
             row=row,
             col=col,
         )
-    fig.update_yaxes(matches="y")  # one input square: the panels share their axes
-    fig.update_xaxes(matches="x")
-    fig.update_layout(height=330)
-    return style(fig, f"Decision boundaries, seed {int(df['seed'].iloc[0])} (colour = P(class 1))")
+        shown.add(kind)
+
+
+def boundary_chart(df: pd.DataFrame, cfg) -> go.Figure:
+    """One panel per learner: P(class 1) over the input square, the lines the learner draws (a single
+    neuron's boundary, or the best line it passed through; the MLP's hidden units), and the training points."""
+    learners = list(dict.fromkeys(df["learner"]))
+    titles = [_panel_title(name, df[df["learner"] == name]) for name in learners]
+    fig, rows, cols = learner_grid(titles, h_space=0.14, v_space=0.16, max_cols=2)  # two to a row: readable at 1024 px
+    shown: set = set()
+    for i, name in enumerate(learners, start=1):
+        row, col = (i - 1) // cols + 1, (i - 1) % cols + 1
+        part = df[df["learner"] == name]
+        z = part[part["kind"] == "grid"].pivot(index="x2", columns="x1", values="p_class1")
+        heat = go.Heatmap(x=z.columns, y=z.index, z=z.values, zmin=0, zmax=1, colorscale="RdBu_r")
+        heat.update(showscale=i == len(learners), colorbar=dict(title="P(1)", thickness=14), hoverinfo="skip")
+        fig.add_trace(heat, row=row, col=col)
+        _add_lines(fig, part, row, col, shown)
+        pts = part[part["kind"] == "point"]
+        marker = dict(
+            color=pts["label"],
+            colorscale=[[0, "#2166ac"], [1, "#b2182b"]],
+            size=11 if len(pts) <= 8 else 5,
+            line=dict(color="white", width=1.5),
+        )
+        fig.add_trace(
+            go.Scatter(x=pts["x1"], y=pts["x2"], mode="markers", showlegend=False, marker=marker), row=row, col=col
+        )
+    ticks = dict(range=list(SQUARE), constrain="domain", tickvals=[0, 0.5, 1])  # none at the corner: no collision
+    fig.update_xaxes(matches="x", title_text="x₁", **ticks)
+    fig.update_yaxes(matches="y", scaleanchor="x", title_text="x₂", **ticks)
+    fig.update_layout(height=300 * rows)  # one input square, square pixels, in every panel
+    return style(fig, "Decision boundaries (colour = P(class 1))")
 
 
 def summary_chart(df: pd.DataFrame, cfg) -> go.Figure:
@@ -86,9 +113,13 @@ def summary_chart(df: pd.DataFrame, cfg) -> go.Figure:
     return style(fig, "Final accuracy (bars: mean; whiskers: min to max over seeds)").update_yaxes(range=[0, 1.05])
 
 
-def metrics(tables: dict[str, pd.DataFrame], cfg) -> list[tuple[str, str]]:
-    """Headline per learner: mean final training accuracy and the fraction of seeds that solved the task."""
+def metrics(tables: dict[str, pd.DataFrame], cfg) -> list[tuple[str, str, str]]:
+    """Headline per learner: mean final training accuracy (the value) and how many seeds solved the task."""
     return [
-        (row.learner, f"{row.final_train_accuracy_mean:.0%} (solved {row.solved_fraction:.0%} of seeds)")
+        (
+            row.learner,
+            f"{row.final_train_accuracy_mean:.0%}",
+            f"train accuracy; solved in {round(row.solved_fraction * row.seeds)} of {row.seeds} seeds",
+        )
         for row in tables["summary"].itertuples()
     ]

@@ -43,6 +43,14 @@ class XorConfig(BaseConfig):
         "own generator.",
     )
     epochs: int = param(300, lo=1, hi=5000, step=50, help="Full passes over the training set, same for all.")
+    boundary_seed: int = param(
+        0,
+        lo=0,
+        hi=49,
+        label="seed shown",
+        help="Which seed the decision-boundary chart draws, counted from the first: 0 = seed, 1 = seed + 1, ... "
+        "(below the number of seeds).",
+    )
     neuron_lr: float = param(
         1.0, lo=1e-4, hi=100.0, widget="number", label="neuron learning rate", help="η of the delta and Hebbian rules."
     )
@@ -77,14 +85,24 @@ class XorConfig(BaseConfig):
     def check(self) -> str | None:
         if not self.learners:
             return "Field 'learners' must name at least one learner."
+        if self.boundary_seed >= self.seeds:
+            return (
+                f"Field 'boundary_seed' must be below seeds ({self.seeds}): the chart can show seeds 0 to "
+                f"{self.seeds - 1} of this run, not {self.boundary_seed}."
+            )
         return None
 
 
-NOTES = (
-    "A single neuron's decision boundary is a line, so it can separate AND and OR but never XOR "
-    "(at best 3 of 4 points, 75%). Watch the accuracy curves and the boundary heatmaps; then switch "
-    "the task to AND or OR, or add noise."
-)
+NOTES = """
+A neuron's decision boundary is one straight line, w·x + b = 0: it can split AND and OR but never XOR,
+whose classes sit on opposite corners. One hidden layer of a few units bends the boundary.
+
+**What to look for**
+- *Accuracy vs epoch*: on XOR both single neurons stall (a line gets at most 3 of the 4 points right),
+  while the MLP reaches 100% on almost every seed within a few dozen epochs.
+- *Decision boundaries*: one straight edge for a neuron, a bent or two-edged region for the MLP.
+- Switch the task to AND or OR: every learner reaches 100%. Add noise to blur the four points.
+"""
 
 EQUATIONS = (
     Equation(
@@ -121,8 +139,12 @@ EXPERIMENT = Experiment(
             "Decision boundaries",
             "boundary",
             charts.boundary_chart,
-            "One neuron draws one straight line; XOR needs two. The MLP's hidden units each draw a line "
-            "and the output combines them.",
+            "One neuron draws one straight line (black: its boundary w·x + b = 0); XOR needs two. On XOR the "
+            "delta rule descends the cross-entropy, whose gradient vanishes at w = 0, b = 0 (each input is "
+            "uncorrelated with the target and the classes are balanced); the loss is convex, so that is where "
+            "it ends: no line, P = 0.5 everywhere. The Hebbian neuron's weights tend to the input–target "
+            "correlations, which are zero on XOR. Dashed: the best line the neuron passed through. The MLP's "
+            "hidden units each draw a line (dotted) and the output combines them. 'seed shown' picks the seed.",
         ),
         Chart("Final accuracy", "summary", charts.summary_chart),
     ),

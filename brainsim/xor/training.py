@@ -86,6 +86,8 @@ class CurveLog:
     steps_per_epoch: int
     rows: list[tuple] = field(default_factory=list, init=False)
     diverged_at: list[int | None] = field(init=False)  # per seed: the epoch it diverged, or None
+    weights: dict[int, tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict, init=False)  # neurons:
+    # epoch -> (w (S, 1, d), b (S,)) on the CPU at every logged epoch, for the best line the neuron passed through
 
     def __post_init__(self) -> None:
         self.diverged_at = [None] * len(self.seeds)
@@ -102,6 +104,8 @@ class CurveLog:
             finite = torch.isfinite(loss).cpu() & torch.isfinite(lt).all(dim=(-2, -1)).cpu()
             tr = accuracy(lt, data.y_train, learner.output).cpu()
             te = accuracy(le, data.y_test, learner.output).cpu()
+        if isinstance(learner.model, DeltaNeuron):
+            self.weights[epoch] = (learner.model.w.cpu().clone(), learner.model.b[:, 0, 0].cpu().clone())
         for s, seed in enumerate(self.seeds):
             if self.diverged_at[s] is not None:
                 continue
@@ -189,4 +193,4 @@ def run(cfg: XorConfig, progress=None) -> dict[str, pd.DataFrame]:
         results.append(train(learner, cfg, data, seeds, progress, (i / len(chosen), (i + 1) / len(chosen))))
     if progress:
         progress(1.0, "done")
-    return tables.build(results, data, seeds, cfg.epochs)
+    return tables.build(results, data, seeds, cfg.epochs, cfg.boundary_seed)

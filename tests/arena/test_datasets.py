@@ -82,12 +82,12 @@ def test_pickled_npz_is_refused(tmp_path):
 @pytest.mark.parametrize(
     "payload, fragment",
     [
-        (b"\x01\x02\x03", "bad magic"),
+        (b"\x01\x02\x03", "does not start with an IDX header"),
         (b"\x00\x00\x08\x02\x00\x00", "truncated"),
         (b"\x00\x00\x08\x02\x00\x00\x00\x01\x00\x00\x00\x05\x01\x02", "promises"),
         (b"\x00\x00\x08\x03\xff\xff\xff\xff\x00\x00\x00\x05\x00\x00\x00\x05", "negative size"),
         (b"\x00\x00\x08\x03\x7f\xff\xff\xff\x00\x00\x10\x00\x00\x00\x10\x00", "rows of 16777216 values"),
-        (b"\x00\x00\x08\x09" + b"\x00\x00\x00\x01" * 9, "bad magic"),
+        (b"\x00\x00\x08\x09" + b"\x00\x00\x00\x01" * 9, "does not start with an IDX header"),
     ],
 )
 def test_malformed_idx(tmp_path, payload, fragment):
@@ -139,3 +139,18 @@ def test_bad_image_data_is_one_sentence_naming_the_file(tmp_path, x, y, fragment
     with pytest.raises(ConfigError) as err:
         datasets.load_local(str(p))
     assert fragment in str(err.value) and str(err.value).startswith("File '")
+
+
+def test_a_folder_or_a_file_of_another_kind_is_named_as_such(tmp_path):
+    """Issue 11: not 'An IDX images file needs its IDX labels file too' for a folder or a text file."""
+    with pytest.raises(ConfigError, match="is a folder") as err:
+        datasets.load_local(str(tmp_path))
+    assert "labels" not in str(err.value)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello, world\n")
+    with pytest.raises(ConfigError, match="neither an .npz archive nor an IDX file") as err:
+        datasets.load_local(str(text))
+    assert "labels" not in str(err.value)
+    _, _, ip, _ = _mnist_like(tmp_path)
+    with pytest.raises(ConfigError, match="is an IDX images file; it needs its IDX labels file too"):
+        datasets.load_local(ip, "")

@@ -296,9 +296,20 @@ def test_custom_schedule_reports_every_bad_row_once():
     assert "row 2" in msg and "time 'soon'" in msg
     assert "row 3" in msg and "item 7 is outside 0 to 1" in msg
     assert "row 4" in msg and "reward 'lots'" in msg
-    assert "row 5" not in msg and "1 more rows have problems too" in msg  # the first MAX_PROBLEMS, then a count
+    assert "row 5" not in msg and "1 more row has another problem" in msg  # the first MAX_PROBLEMS, then a count
     assert "row 1 " not in msg and "row 6" not in msg
-    assert msg.count("Field 'custom_schedule'") == 3
+    assert msg.count("Field 'custom_schedule'") == 1 and msg.count(".") == 1 + msg.count("1.5")  # one sentence
+
+
+def test_custom_schedule_rows_with_one_problem_are_one_short_sentence():
+    """'a;b;c' (issue 11): one sentence naming the first row in full and the others by number."""
+    with pytest.raises(ConfigError) as err:
+        MemoryConfig(schedule="custom", custom_schedule="a;b;c", n_items=2)
+    msg = str(err.value)
+    assert msg == (
+        "Field 'custom_schedule' row 1 ('a') has 1 value; write 'time, item, reward', e.g. '20 min, 0, 1' "
+        "(rows 2, 3 too)."
+    )
 
 
 def test_bad_delays_and_memory_bounds_are_config_errors():

@@ -87,7 +87,7 @@ def test_run_tables_have_one_summary_row_per_learner_and_a_full_grid():
     assert set(tables["curves"]["epoch"]) == set(range(6)) and len(tables["timing"]) == 2
     for chart in EXPERIMENT.charts:
         assert chart.build(tables[chart.table], cfg).data
-    assert [name for name, _ in charts.metrics(tables, cfg)] == s["learner"].tolist()
+    assert [name for name, *_ in charts.metrics(tables, cfg)] == s["learner"].tolist()
 
 
 def test_equations_name_the_delta_rules_loss_and_show_every_optimizer():

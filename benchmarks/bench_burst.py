@@ -1,0 +1,230 @@
+"""Many users at once: 8 browser sessions open 8 pages with small runs at the same moment (Playwright
+contexts against `streamlit run` on loopback); then, while one session computes a long run, a page whose
+run is cached is opened. Prints each session's time to settle, the server's memory (its process and its
+worker processes) and the ratio of the burst to the same runs made one after another in this process.
+tests/test_many_users.py asserts the same figures with margins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from brainsim import config as cfgmod
+from brainsim import registry
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# (experiment, link query): different pages and settings, each a run of about 0.3-3 s on one core
+BURST = (
+    ("xor", {"task": "and", "seeds": "3", "epochs": "150"}),
+    ("xor", {"task": "xor", "seeds": "4", "epochs": "200", "seed": "1"}),
+    ("arena", {"task": "moons", "epochs": "15"}),
+    ("arena", {"task": "circles", "seed": "2"}),
+    ("memory", {"seeds": "2"}),
+    ("hopfield", {"seeds": "2", "n_loads": "5"}),
+    ("hopfield", {"patterns": "digits", "seeds": "2", "n_loads": "4"}),
+    ("working_memory", {"learners": "feedforward,rnn,fast weights", "steps": "60", "seeds": "1"}),
+)
+LONG = ("working_memory", {"steps": "600", "seeds": "3", "learners": "rnn,gru,lstm"})  # about 30-60 s
+CACHED = ("xor", {"task": "or", "seeds": "2", "epochs": "50"})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(env: dict | None = None, start_s: float = 90):
+    """`streamlit run app.py` on a free loopback port; yields (base URL, process)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url, deadline = f"http://127.0.0.1:{port}", time.time() + start_s
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start")
+    try:
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the app and its workers), MB."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def address(url: str, name: str, query: dict) -> str:
+    return f"{url}/{registry.get(name).url_path}?" + urllib.parse.urlencode({"exp": name, **query})
+
+
+def launch(browser):
+    """Chromium as the browser tests start it."""
+    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+    return browser.launch(executable_path=_chromium(), headless=True, args=args)
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@dataclass
+class Session:
+    name: str
+    query: dict
+    page: object
+    started: float
+    settled: float | None = None  # seconds from opening to a finished script (steady for a second)
+    quiet_since: float | None = None
+
+
+def _busy(page) -> bool:
+    state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+    return state != "notRunning" or page.locator("[data-testid='stSkeleton']").count() > 0
+
+
+def settle(sessions: list[Session], timeout_s: float) -> None:
+    """Poll every session until each page's script has finished and stayed finished for a second."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline and any(s.settled is None for s in sessions):
+        for s in sessions:
+            if s.settled is not None:
+                continue
+            now = time.perf_counter()
+            if s.page.locator("[data-testid='stApp']").count() == 0 or _busy(s.page):
+                s.quiet_since = None
+            elif s.quiet_since is None:
+                s.quiet_since = now
+            elif now - s.quiet_since > 1.0:
+                s.settled = s.quiet_since - s.started
+        time.sleep(0.1)
+
+
+def open_sessions(browser, url: str, runs, timeout_s: float = 240) -> list[Session]:
+    """One browser context per run, all opened at once; returns them settled (or with settled None)."""
+    sessions = []
+    for name, query in runs:
+        page = browser.new_context(viewport={"width": 1300, "height": 2000}, accept_downloads=True).new_page()
+        page.goto(address(url, name, query), wait_until="commit")
+        sessions.append(Session(name, query, page, time.perf_counter()))
+    settle(sessions, timeout_s)
+    return sessions
+
+
+def download_first_table(session: Session, folder: str) -> tuple[str, bytes]:
+    """(file name, CSV bytes) of the session's first 'Download CSV' button whose table is not 'timing'."""
+    page = session.page
+    buttons = page.get_by_role("button", name=__import__("re").compile(r"Download CSV"))
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=60_000) as info:
+            button.click()
+        file_name = info.value.suggested_filename  # <experiment>_<table>[_<config hash>].csv
+        if not file_name.startswith(f"{session.name}_timing"):
+            path = os.path.join(folder, f"{id(session)}_{file_name}")
+            info.value.save_as(path)
+            with open(path, "rb") as fh:
+                return file_name, fh.read()
+    raise AssertionError(f"{session.name}: no CSV download besides timing")
+
+
+def cli_bytes(name: str, query: dict, file_name: str) -> tuple[str, bytes]:
+    """(table, bytes) that `python -m brainsim run` writes for the config a link sets (same function, this
+    process), for the table a downloaded file is named after (the longest table name that prefixes it)."""
+    from brainsim.export import csv_bytes
+
+    exp = registry.get(name)
+    tables = exp.execute(cfgmod.make(exp.config, query))
+    table = max((t for t in tables if file_name.startswith(f"{name}_{t}")), key=len)
+    return table, csv_bytes(tables[table])
+
+
+def burst(browser, url: str, proc, check=None) -> dict:
+    """The 8-session burst, then a cached page opened while one long run computes; returns the figures.
+    `check(session)` runs on each burst session (a test's assertions) before its page is closed."""
+    sessions = open_sessions(browser, url, BURST)
+    figures = {"settle_s": [s.settled for s in sessions], "rss_burst_mb": rss_mb(proc.pid)}
+    for s in sessions:
+        if check is not None:
+            check(s)
+        s.page.context.close()
+    open_sessions(browser, url, [CACHED])[0].page.context.close()  # fills the cache
+    idle = open_sessions(browser, url, [CACHED], timeout_s=120)[0]  # a cached page on an idle server
+    long = open_sessions(browser, url, [LONG], timeout_s=0)[0]  # starts computing, not waited for
+    time.sleep(3.0)
+    again = open_sessions(browser, url, [CACHED], timeout_s=120)[0]
+    figures["cached_idle_s"], figures["cached_during_long_s"] = idle.settled, again.settled
+    figures["long_still_running"] = _busy(long.page)
+    figures["rss_after_mb"] = rss_mb(proc.pid)
+    figures["sessions"] = sessions
+    return figures
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    for label, env in (
+        ("worker processes", {}),
+        ("one process, BRAINSIM_WORKERS=0 (as before)", {"BRAINSIM_WORKERS": "0"}),
+    ):
+        with server(env) as (url, proc), sync_playwright() as pw:
+            browser = launch(pw.chromium)
+            figures = burst(browser, url, proc)
+            settled = [s for s in figures["settle_s"] if s is not None]
+            print(f"{label}: 8-session burst settles in {max(settled, default=float('nan')):.1f} s (target <= 15 s); ")
+            print("  per session s: " + ", ".join(f"{s:.1f}" if s else "timeout" for s in figures["settle_s"]))
+            print(
+                f"  cached page: {figures['cached_idle_s']:.1f} s on an idle server, "
+                f"{figures['cached_during_long_s']:.1f} s while a long run computes (target <= 2 s); "
+                f"server RSS with 8 sessions {figures['rss_burst_mb']:.0f} MB, after {figures['rss_after_mb']:.0f} MB"
+            )
+            browser.close()
+    start = time.perf_counter()
+    for name, query in BURST:
+        exp = registry.get(name)
+        exp.execute(cfgmod.make(exp.config, query))
+    print(f"reference: the 8 runs one after another in this process: {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    from brainsim import runtime
+
+    runtime.configure()
+    main()

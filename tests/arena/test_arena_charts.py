@@ -1,0 +1,47 @@
+"""The arena's learned-features chart (issue 11): on 2-D tasks one arrow per hidden unit, on images one tile
+per unit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from brainsim.arena import charts
+from brainsim.arena.experiment import ArenaConfig
+
+
+def features(n_units: int, h: int, w: int, learners=("backprop mlp", "hebbian features")) -> pd.DataFrame:
+    r = np.random.default_rng(0)
+    u, i, j = np.meshgrid(np.arange(n_units), np.arange(h), np.arange(w), indexing="ij")
+    parts = [
+        pd.DataFrame(
+            dict(learner=n, seed=0, unit=u.ravel(), row=i.ravel(), col=j.ravel(), weight=r.normal(size=u.size))
+        )
+        for n in learners
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_two_d_inputs_draw_one_weight_arrow_per_hidden_unit():
+    df = features(16, 1, 2)
+    fig = charts.feature_tiles(df, ArenaConfig())
+    arrows = [t for t in fig.data if t.type == "scatter"]
+    assert len(arrows) == 2 * 16 and not [t for t in fig.data if t.type == "heatmap"]
+    first = df[(df["learner"] == "backprop mlp") & (df["unit"] == 0)].sort_values("col")["weight"].to_numpy()
+    assert list(arrows[0].x) == [0.0, first[0]] and list(arrows[0].y) == [0.0, first[1]]
+    assert fig.layout.yaxis.scaleanchor == "x"  # undistorted directions
+
+
+def test_image_inputs_draw_one_tile_per_unit():
+    fig = charts.feature_tiles(features(16, 8, 8), ArenaConfig(task="digits"))
+    heat = [t for t in fig.data if t.type == "heatmap"]
+    assert len(heat) == 2
+    z = np.asarray(heat[0].z, dtype=float)
+    assert z.shape == (4 * 9 - 1, 4 * 9 - 1)  # 4 × 4 tiles of 8 × 8 with one-pixel gaps
+    assert np.isfinite(z).sum() == 16 * 64
+
+
+def test_flat_inputs_draw_one_row_per_unit():
+    fig = charts.feature_tiles(features(16, 1, 5), ArenaConfig())
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert z.shape == (16 * 2 - 1, 5) and np.isfinite(z).sum() == 16 * 5
