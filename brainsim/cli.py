@@ -20,6 +20,7 @@ from brainsim import config as cfgmod
 from brainsim import cost, registry, runtime, textio
 from brainsim.config import ConfigError
 from brainsim.export import csv_bytes
+from brainsim.schema import json_schema
 
 USAGE_ERROR = 2
 EXIT_STATUS = (
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         exp = _experiment(args.name)
         if args.command == "schema":
-            print(json.dumps(cfgmod.json_schema(exp.config), indent=2))
+            print(json.dumps(json_schema(exp.config), indent=2))
         elif args.help:
             p_run.print_usage()
             print(f"\n{exp.title}: {exp.question}\n")

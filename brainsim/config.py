@@ -64,6 +64,10 @@ class FieldSpec:
             return "one of " + ", ".join(map(str, self.choices))
         return _range_text(self)
 
+    def applies(self, values: dict) -> bool:
+        """Whether the field matters for these values (shown_when met); the app hides it otherwise."""
+        return all(values.get(k) in v for k, v in (self.shown_when or {}).items())
+
 
 def _range_text(spec: FieldSpec) -> str:
     what = {int: "an integer", float: "a number", str: "text"}.get(spec.item_kind or spec.kind, "a value")
@@ -369,28 +373,3 @@ def format_value(v: Any) -> str:
     if isinstance(v, float):
         return repr(v)
     return str(v)
-
-
-def json_schema(cls: type) -> dict:
-    """A JSON schema of the config, for documentation and external tools."""
-    props = {}
-    for s in specs(cls):
-        t = {int: "integer", float: "number", bool: "boolean", str: "string", tuple: "array"}[s.kind]
-        p: dict[str, Any] = {
-            "type": t,
-            "default": list(s.default) if s.kind is tuple else s.default,
-            "description": s.help,
-        }
-        target = p
-        if s.kind is tuple:
-            p["items"] = {"type": {int: "integer", float: "number", str: "string"}[s.item_kind]}
-            p["maxItems"] = s.max_items
-            target = p["items"]
-        if s.choices:
-            target["enum"] = list(s.choices)
-        if s.lo is not None:
-            target["minimum"] = s.lo
-        if s.hi is not None:
-            target["maximum"] = s.hi
-        props[s.name] = p
-    return {"title": cls.__name__, "type": "object", "properties": props, "additionalProperties": False}

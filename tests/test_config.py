@@ -10,6 +10,7 @@ import pytest
 
 from brainsim import config as C
 from brainsim.config import BaseConfig, ConfigError, param
+from brainsim.schema import json_schema
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def test_malformed_json(payload, fragment):
 
 
 def test_json_schema_lists_every_field():
-    schema = C.json_schema(Demo)
+    schema = json_schema(Demo)
     assert set(schema["properties"]) == {"seed", "device", "rate", "count", "mode", "flag", "delays", "picks"}
     assert schema["properties"]["mode"]["enum"] == ["a", "b"]
     assert schema["properties"]["delays"]["items"]["maximum"] == 100.0

@@ -83,7 +83,7 @@ def sidebar_fields(experiment: str, specs: list[FieldSpec]) -> dict[str, Any]:
     def draw(s: FieldSpec, container) -> None:
         values[s.name] = widget(s, state_key(experiment, s), container=container)
         for dep in dependents.get(s.name, []):
-            if all(values.get(k) in v for k, v in dep.shown_when.items()):  # it applies to the values drawn
+            if dep.applies(values):
                 draw(dep, container)
             else:
                 values[dep.name] = st.session_state.get(state_key(experiment, dep), _to_widget(dep, dep.default))
