@@ -15,8 +15,8 @@ $(VENV)/.runtime-installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements-dev.txt requirements-cluster.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-cluster.txt
 	touch $@
 
 run: $(VENV)/.runtime-installed

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from brainsim import registry, runtime, ui
+from brainsim.ui import sweep_page
 
 runtime.configure()
 
@@ -33,10 +34,13 @@ def home() -> None:
         "- The same experiments run headless: `python -m brainsim run NAME --set field=value --out DIR` "
         "writes the same CSV bytes as the app's downloads (`python -m brainsim list` shows the names).\n"
         "- The seed and device in the sidebar apply to every page and stay set as you move between pages; the "
-        "same config and seed give identical CSV bytes on CPU. Numbers are written to 6 significant digits."
+        "same config and seed give identical CSV bytes on CPU. Numbers are written to 6 significant digits.\n"
+        "- **Sweeps** (in the navigation) runs any experiment over a grid of settings and seeds; "
+        "`python -m brainsim sweep` runs larger ones, on this machine or a Ray cluster."
     )
 
 
 st.set_page_config(page_title="brainsim", page_icon=":material/psychology:", layout="wide")
 PAGES = ui.experiment_pages()
-st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True), *PAGES.values()]).run()
+SWEEP = st.Page(sweep_page.page, title="Sweeps", icon=":material/grid_on:", url_path="sweeps")
+st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True), *PAGES.values(), SWEEP]).run()

@@ -158,6 +158,9 @@ def _parsers() -> tuple[_Parser, _Parser]:
     )
     p_run.add_argument("-h", "--help", action="store_true")
     sub.add_parser("schema", help="print an experiment's JSON schema").add_argument("name")
+    from brainsim.sweep import cli as sweep_cli  # the sweep subcommand lives in its own package
+
+    sweep_cli.add_parser(sub)
     return top, p_run
 
 
@@ -218,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
                 exp = registry.get(name)
                 print(f"{name:16s} {exp.title}: {exp.question}")
             return 0
+        if args.command == "sweep":
+            from brainsim.sweep import cli as sweep_cli
+
+            return sweep_cli.main(args)
         exp = _experiment(args.name)
         if args.command == "schema":
             print(json.dumps(json_schema(exp.config), indent=2))

@@ -49,6 +49,7 @@ class Experiment:
     url_path: str = ""  # the page's address, e.g. "single_neuron" for /single_neuron (default: the name)
     validate_inputs: Callable[[Any], None] | None = None  # extra checks (e.g. files) raising ConfigError
     cost: Callable[[Any], float] | None = None  # estimated seconds of run(config) on one core (<package>/cost.py)
+    live: Any = None  # brainsim.live.LiveCurve: the curve drawn while a run is in flight (rows via live.report)
 
     def __post_init__(self):
         if not self.url_path:
@@ -72,6 +73,10 @@ _MODULES = {
     "arena": "brainsim.arena.experiment",
     "hopfield": "brainsim.hopfield.experiment",
     "working_memory": "brainsim.working_memory.experiment",
+    "overfitting": "brainsim.overfitting.experiment",
+    "features": "brainsim.features.experiment",
+    "optimizers": "brainsim.optimizers.experiment",
+    "continual": "brainsim.continual.experiment",
 }
 
 

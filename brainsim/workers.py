@@ -4,6 +4,7 @@ never holds the other sessions' pages behind one interpreter lock.
     job = workers.submit(name, config_json)   # an equal run already in flight is shared, not repeated
     while not job.wait(0.2):
         fraction, message = job.progress()
+        rows = job.live_rows()                # the live curve so far (brainsim.live), when the run sends one
     tables = job.result()                     # or ConfigError / RunFailed: one sentence
     job.release()                             # this waiter is gone; the last one cancels the run
 
@@ -30,6 +31,7 @@ import os
 import queue
 import sys
 import threading
+import time
 import traceback
 import types
 
@@ -39,6 +41,8 @@ from brainsim.config import ConfigError
 
 WORKERS_ENV = "BRAINSIM_WORKERS"
 CANCEL_SLOTS = 4096  # a cancelled job's id is written to slot id % CANCEL_SLOTS
+LIVE_S = 0.2  # seconds between a worker's batches of live-curve rows (the page redraws at least twice a second)
+MAX_LIVE_ROWS = 20_000  # live rows kept per job in flight (bounded memory); a longer curve stops growing
 _LOG = logging.getLogger(__name__)
 
 
@@ -95,22 +99,33 @@ def execute(name: str, config_json: str, progress=None):
         raise RunFailed(failure_sentence(exc)) from None
 
 
-def _work(job_id: int, name: str, config_json: str, files: tuple[tuple[str, bytes], ...]):
+def _work(job_id: int, name: str, config_json: str, files: tuple[tuple[str, bytes], ...], folder: str | None = None):
     """One job in a worker: files from uploads, the app's reader, progress that also checks for a cancel."""
     textio.serve_app_files()  # a worker reads uploads and the data folder only, as the app's script does
+    if _IN_PROCESS_WORKER and folder is None:  # the server's data folder as it is now, not at the worker's start
+        os.environ.pop(textio.DATA_DIR_ENV, None)
+    elif _IN_PROCESS_WORKER:
+        os.environ[textio.DATA_DIR_ENV] = folder
     if _IN_PROCESS_WORKER:  # this process's own upload store: just the files this job needs
         textio.UPLOADS = textio.UploadStore()
         for file_name, data in files:
             textio.UPLOADS.put(file_name, data)
-    slot, last = job_id % CANCEL_SLOTS, [-1.0]
+    slot, last, rows_due, sent_at = job_id % CANCEL_SLOTS, [-1.0], [], [0.0]
 
-    def progress(fraction: float, message: str) -> None:
+    def progress(fraction: float, message: str, rows=None) -> None:
+        """Also takes a live curve's rows (brainsim.live.report): buffered, sent at most every LIVE_S."""
         if _CANCELLED[slot] == job_id:
             raise Cancelled()
         fraction = min(max(float(fraction), 0.0), 1.0)
-        if fraction - last[0] >= 0.01 or fraction >= 1.0:
-            last[0] = fraction
-            _SINK.put((job_id, fraction, str(message)[:200]))
+        if rows:
+            rows_due.extend(rows)
+        now = time.perf_counter()
+        if fraction - last[0] >= 0.01 or fraction >= 1.0 or (rows_due and now - sent_at[0] >= LIVE_S):
+            last[0], sent_at[0] = fraction, now
+            _SINK.put((job_id, fraction, str(message)[:200], tuple(rows_due)))
+            rows_due.clear()
+
+    progress.live = True  # brainsim.live.report sends this callback the live curve's rows
 
     if _CANCELLED[slot] == job_id:
         raise Cancelled()
@@ -139,6 +154,11 @@ class Job:
             return 0.0, "Waiting for a free worker (other runs are ahead)"
         return _PROGRESS.get(self.id, (0.0, "Starting"))
 
+    def live_rows(self) -> list[tuple]:
+        """The live curve's rows received so far (brainsim.live): (learner, x, y) each."""
+        with _LOCK:
+            return list(_LIVE.get(self.id, ()))
+
     def result(self):
         """The tables; raises ConfigError or RunFailed (one sentence) when the run failed."""
         try:
@@ -162,6 +182,7 @@ class Job:
             if _JOBS.get(self.key) is self:
                 del _JOBS[self.key]
             _PROGRESS.pop(self.id, None)
+            _LIVE.pop(self.id, None)
             if not self.future.done() and not self.future.cancel() and _CANCELLED is not None:
                 _CANCELLED[self.id % CANCEL_SLOTS] = self.id
 
@@ -169,6 +190,7 @@ class Job:
 _LOCK = threading.Lock()
 _JOBS: dict[tuple[str, str], Job] = {}
 _PROGRESS: dict[int, tuple[float, str]] = {}
+_LIVE: dict[int, list[tuple]] = {}  # job id -> live-curve rows so far
 _IDS = itertools.count(1)
 _POOL: cf.Executor | None = None
 _MODE = ""  # "processes" or "threads", once a pool exists
@@ -192,10 +214,11 @@ def submit(name: str, config_json: str) -> Job:
         job_id = next(_IDS)
         files = _upload_files(name, config_json) if _MODE != "threads" else ()
         try:
-            future = _pool().submit(_work, job_id, name, config_json, files)
+            future = _pool().submit(_work, job_id, name, config_json, files, textio.data_folder())
         except (cf.process.BrokenProcessPool, RuntimeError):  # a pool broken or shut down: start a fresh one
             _reset_pool(locked=True)
-            future = _pool().submit(_work, job_id, name, config_json, _upload_files(name, config_json))
+            files = _upload_files(name, config_json)
+            future = _pool().submit(_work, job_id, name, config_json, files, textio.data_folder())
         job = _JOBS[key] = Job(key, job_id, future)
         return job
 
@@ -259,15 +282,18 @@ def _main_hidden():
 
 
 def _listen(sink) -> None:
-    """Drain the progress queue into _PROGRESS (job id -> latest fraction and message)."""
+    """Drain the progress queue into _PROGRESS (job id -> latest fraction and message) and _LIVE (its rows)."""
     while True:
         try:
-            job_id, fraction, message = sink.get()
+            job_id, fraction, message, rows = sink.get()
         except (EOFError, OSError, ValueError):  # the pool's queue was closed
             return
         with _LOCK:
             if any(job.id == job_id for job in _JOBS.values()):
                 _PROGRESS[job_id] = (fraction, message)
+                if rows:
+                    kept = _LIVE.setdefault(job_id, [])
+                    kept.extend(rows[: max(0, MAX_LIVE_ROWS - len(kept))])
 
 
 def _reset_pool(locked: bool = False) -> None:

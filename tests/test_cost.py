@@ -31,6 +31,10 @@ SLOW = [
         "working_memory",
         {"steps": 1000, "seeds": 5, "learners": ["feedforward", "rnn", "gru", "lstm"], "delays": [10, 40]},
     ),
+    # the perturbation race to 64 outputs over 10 seeds: estimated at minutes
+    ("optimizers", {"max_outputs": 64, "seeds": 10, "n_inputs": 16}),
+    ("continual", {"benchmark": "permuted", "n_tasks": 20, "epochs": 50, "hidden": 400, "seeds": 10}),
+    ("overfitting", {"seeds": 10, "epochs": 400, "n_train": 600}),
 ]
 
 # A spread of small configs, each a second or two, none of them used to fit the coefficients.
@@ -52,6 +56,24 @@ SPREAD = [
     (
         "working_memory",
         {"task": "associative retrieval", "learners": ["gru", "fast weights"], "steps": 20, "fw_dim": 128},
+    ),
+    ("optimizers", {"seeds": 1, "max_outputs": 16, "steps": 300}),
+    ("continual", {"benchmark": "permuted", "n_tasks": 4, "epochs": 1, "seeds": 2}),
+    ("continual", {"scenario": "task", "seeds": 2, "epochs": 3, "hidden": 64}),
+    ("features", {"seeds": 1, "learners": ["oja", "sanger", "competitive"], "hebb_epochs": 40}),
+    ("features", {"seeds": 1, "learners": ["cnn", "autoencoder"], "epochs": 6}),
+    ("overfitting", {"learners": ["mlp", "cnn"], "epochs": 25, "n_train": 300}),
+    ("overfitting", {"sweep": "width", "learners": ["mlp"], "sweep_widths": [16, 128], "epochs": 15}),
+    (
+        "optimizers",
+        {
+            "surface": "himmelblau",
+            "learners": ["adam", "evolution strategies"],
+            "pairs": 30,
+            "depth": 20,
+            "width": 128,
+            "seeds": 2,
+        },
     ),
 ]
 

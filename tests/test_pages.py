@@ -25,6 +25,10 @@ URLS = {
     "arena": "learning_rules_arena",
     "hopfield": "associative_memory",
     "working_memory": "working_memory",
+    "continual": "continual_learning",
+    "optimizers": "gradient_vs_perturbation",
+    "features": "receptive_fields",
+    "overfitting": "overfitting",
 }
 
 

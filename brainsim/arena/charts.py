@@ -19,6 +19,7 @@ from brainsim.charts import (
     style,
     weight_heatmap,
 )
+from brainsim.timeline import animated, region_trace
 
 
 def _panels(df: pd.DataFrame, h_space: float, v_space: float) -> tuple[go.Figure, int, list[tuple]]:
@@ -216,3 +217,23 @@ def feature_tiles(df: pd.DataFrame, cfg) -> go.Figure:
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_layout(height=300 * rows)
     return style(fig, "First-layer weights of hidden units as image tiles (first seed; red +, blue −)")
+
+
+def regions_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: every learner's predicted class over the plane at each snapshot epoch (first seed; slider,
+    play), the class colours of the final decision-region chart."""
+    if df.empty:
+        return empty_figure("The timeline of decision regions is drawn for the 2-D tasks.")
+    learners = list(dict.fromkeys(df["learner"]))
+    steps = sorted(int(e) for e in df["epoch"].unique())
+    parts = {key: part for key, part in df.groupby(["learner", "epoch"], sort=False)}
+    n_classes = int(df["class"].max()) + 1
+    palette = px.colors.qualitative.Pastel
+    scale = [[i / max(1, n_classes - 1), palette[i % len(palette)]] for i in range(n_classes)]
+
+    def regions(name: str, epoch: int) -> list:
+        trace = region_trace(parts[name, epoch], "class", 0, max(1, n_classes - 1), scale, False)
+        return [dict(trace, zsmooth=False, hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}: class %{z}<extra></extra>")]
+
+    title = f"Decision regions while training (seed {int(df['seed'].iloc[0])})"
+    return animated(learners, steps, [regions], title=title, max_cols=3, height_per_row=330)

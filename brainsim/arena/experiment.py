@@ -14,6 +14,7 @@ from brainsim.arena.race import budget_problem, run, validate_inputs
 from brainsim.arena.tables import metrics
 from brainsim.config import BaseConfig, param
 from brainsim.equations import optimizer_equations
+from brainsim.live import LiveCurve
 from brainsim.registry import Chart, Equation, Experiment
 
 TASKS = ("xor", "circles", "moons", "spiral", "blobs", "digits", "local file", "csv text")
@@ -285,6 +286,14 @@ EXPERIMENT = Experiment(
             "Test accuracy against training seconds (machine-dependent; evaluation time excluded).",
         ),
         Chart("Decision regions", "boundary", charts.boundaries, "Each learner's predicted class over the plane."),
+        Chart(
+            "Timeline: decision regions while training",
+            "snapshots",
+            charts.regions_timeline,
+            "Drag the slider or press Play: each learner's predicted class over the plane at up to 50 epochs "
+            "(first seed; 2-D tasks). Backprop carves the regions early; the reward-modulated and Hebbian "
+            "learners change them more slowly or not at all.",
+        ),
         Chart("Confusion matrices", "confusion", charts.confusion, "Where each learner's test answers go."),
         Chart(
             "Learned features",
@@ -301,4 +310,5 @@ EXPERIMENT = Experiment(
     notes=NOTES,
     validate_inputs=validate_inputs,
     cost=cost.seconds,
+    live=LiveCurve("samples_seen", "test_accuracy", "Test accuracy, live (mean over seeds)", (0.0, 1.02)),
 )

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from brainsim import live
 from brainsim.arena import tables
 from brainsim.arena.data import Prepared, load
 from brainsim.arena.learners import Spec, Split, init_weights, make_learner, train
+from brainsim.arena.snapshots import Recorder
 from brainsim.config import ConfigError
 from brainsim.runtime import resolve_device
 
@@ -86,15 +88,18 @@ def run(cfg: ArenaConfig, progress=None) -> dict[str, pd.DataFrame]:
     seeds = [cfg.seed + i for i in range(cfg.seeds)]
     total = len(seeds) * len(cfg.learners) * epochs
     curves, parts = [], {"boundary": [], "confusion": [], "features": []}
+    snaps = Recorder(prep, epochs, device)  # the timeline: first seed, 2-D tasks
     done = 0
     for si, seed in enumerate(seeds):
         init = init_weights(spec, seed)  # shared starting point of every learner of this seed
         for name in cfg.learners:
             learner = make_learner(name, spec, init, seed, device)
 
-            def tick(epoch, name=name, seed=seed, offset=done):
-                if progress:
-                    progress((offset + epoch) / total, f"{name}, seed {seed}: epoch {epoch} of {epochs}")
+            def tick(epoch, row, name=name, seed=seed, offset=done, learner=learner, first=si == 0):
+                if first:
+                    snaps.take(learner, name, seed, epoch)
+                rows = [(name, row["samples_seen"], row["test_accuracy"])]  # the live curve (brainsim.live)
+                live.report(progress, (offset + epoch) / total, f"{name}, seed {seed}: epoch {epoch} of {epochs}", rows)
 
             rows = train(learner, split, epochs, batch, seed, cfg.loss, tick)
             done += epochs
@@ -111,6 +116,7 @@ def run(cfg: ArenaConfig, progress=None) -> dict[str, pd.DataFrame]:
         "curves": cur,
         "summary": tables.summarize(cur, cfg.learners),
         **{table: tables.concat(p, table) for table, p in parts.items()},
+        "snapshots": snaps.table(),
         "timing": timing,
     }
 

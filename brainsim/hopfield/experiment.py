@@ -24,6 +24,7 @@ from brainsim.hopfield import cost, sweeps, tables
 from brainsim.hopfield import denoising as ae
 from brainsim.hopfield import patterns as pats
 from brainsim.hopfield.storage import LEARNERS
+from brainsim.live import LiveCurve
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.runtime import resolve_device
 
@@ -351,4 +352,5 @@ EXPERIMENT = Experiment(
     icon=":material/hub:",
     url_path="associative_memory",
     cost=cost.seconds,
+    live=LiveCurve("load", "recall", "Capacity: fraction recalled vs load, live", (-0.02, 1.02)),
 )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from brainsim import live
 from brainsim.hopfield import patterns as pats
 from brainsim.hopfield import tables
 from brainsim.hopfield.recall import OUTCOMES, RECALL_OVERLAP, classify, overlap, recall_memory
@@ -135,8 +136,8 @@ def capacity_sweep(cfg, bank: Bank, learners, seeds, progress, p0, p1) -> tuple[
             cost = (0.0, kept.field_rows, kept.wall_s, kept.field_columns)
             timing.append(Cost(learner, "stability", seeds[c0], len(sizes), int(sum(sizes)), *cost))
             done += x.shape[0]
-            if progress:
-                progress(p0 + (p1 - p0) * done / total, f"capacity sweep: {learner}")
+            new = [(r[0], r[2], r[4]) for r in rows[len(rows) - len(sizes) :]]  # live curve: (learner, load, recall)
+            live.report(progress, p0 + (p1 - p0) * done / total, f"capacity sweep: {learner}", new)
     return pd.DataFrame(rows, columns=tables.CAPACITY_COLUMNS), timing
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from brainsim import live
 from brainsim.memory.recall import make_items
 from brainsim.memory.schedule import (
     DAY,
@@ -136,6 +137,21 @@ def _trace_tests(t0: float, t1: float, t_pres: list[float]) -> list[Event]:
     return [Event(t, "test", N_TRACE, 0.0, "trace") for t in sorted(times) if t >= t0]
 
 
+class LiveView:
+    """simulate's watch for the page's live curve: the traced items' recall measured so far, sent as rows
+    (learner, t in hours, mean recall over items and seeds) with the simulation's progress."""
+
+    def __init__(self, say, name: str, step: float, span: float):
+        self.say, self.name, self.step, self.span, self.sent, self.frac = say, name, step, span, 0, 0.0
+
+    def __call__(self, res: Result) -> None:
+        new = [r for r in res.rows[self.sent :] if r["tag"] == "trace"]
+        self.sent = len(res.rows)
+        rows = [(r["learner"], r["t"] / 3600.0, float(r["recall"].mean())) for r in new]
+        fraction = (self.step + self.span * self.frac) / PROGRESS_STEPS
+        live.report(self.say, fraction, f"simulating: {self.name} ({self.frac:.0%})", rows)
+
+
 class Runner:
     """Runs the simulations of one page run on shared seeds: reports progress and keeps each
     simulation's work and wall time (the timing table) and the work summed over all (the budget)."""
@@ -164,15 +180,25 @@ class Runner:
         step: float,
         span: float = 1.0,
         test_sets: dict | None = None,
+        live_view: bool = False,
     ) -> Result:
-        """One simulation, shown as progress from `step` to `step + span` of PROGRESS_STEPS."""
+        """One simulation, shown as progress from `step` to `step + span` of PROGRESS_STEPS; with `live_view`
+        the recall of its traced items also goes to the page's live curve as it is measured."""
         self.say(step / PROGRESS_STEPS, f"simulating: {name}")
         t = time.perf_counter()
+        view = LiveView(self.say, name, step, span) if live_view else None
 
         def within(frac):  # progress inside one long simulation (large N)
-            self.say((step + span * frac) / PROGRESS_STEPS, f"simulating: {name} ({frac:.0%})")
+            if view is not None:
+                view.frac = frac
+            else:
+                self.say((step + span * frac) / PROGRESS_STEPS, f"simulating: {name} ({frac:.0%})")
 
-        res = simulate(spec, bank, events, test_items, self.cfg.seed, stream, test_sets=test_sets, progress=within)
+        seed = self.cfg.seed
+        res = simulate(spec, bank, events, test_items, seed, stream, test_sets=test_sets, progress=within, watch=view)
+        if view is not None:
+            view.frac = 1.0
+            view(res)
         c = res.counts
         self.timing.append(
             dict(
@@ -209,7 +235,7 @@ def retention(runner: Runner, bank: torch.Tensor, study_ev: list[Event], delays:
     same stream, so it is simulated once and shown in both conditions)."""
     cfg, targets = runner.cfg, list(range(runner.cfg.n_items))
     ev_on, t_end = with_stream_and_tests(cfg, study_ev, delays, trace_grid=True)
-    res_on = runner.simulate("consolidation on", spec_for(cfg), ev_on, targets, bank, 1, 0)
+    res_on = runner.simulate("consolidation on", spec_for(cfg), ev_on, targets, bank, 1, 0, live_view=True)
     ev_off, _ = with_stream_and_tests(cfg, study_ev, delays)
     spec_off = spec_for(cfg, trigger="off", backprop=False)
     off = runner.simulate("consolidation off", spec_off, ev_off, targets, bank, 1, 1).frame(runner.seeds)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from brainsim.config import BaseConfig, param
+from brainsim.live import LiveCurve
 from brainsim.memory import cost
 from brainsim.memory.conditions import MAX_STREAM, N_FIRST
 from brainsim.memory.nets import BACKPROP_MODELS, OPTIMIZER_STATE, OPTIMIZERS
@@ -326,4 +327,7 @@ EXPERIMENT = Experiment(
     icon=":material/neurology:",
     url_path="memory_reinforcement",
     cost=cost.seconds,
+    live=LiveCurve(
+        "t_h", "recall", "Recall of the traced items over time, live (mean over items and seeds)", log_x=True
+    ),
 )

@@ -283,11 +283,13 @@ def simulate(
     stream: int,
     test_sets: dict[str, list[int]] | None = None,
     progress=None,
+    watch=None,
 ) -> Result:
     """Run `events` (any order; sorted here, tests first at equal times) on a pattern bank (S, B, N).
 
     Test events measure `test_sets[ev.tag]` when given, else the first `ev.item` of `test_items`
-    (all when ev.item < 0). `progress(fraction)` is called about every 0.25 s of work when given.
+    (all when ev.item < 0). `progress(fraction)` is called about every 0.25 s of work when given, and then
+    `watch(result)` (the read-outs so far, for a live view).
     Seeds are seed, seed + 1, ... (they seed the autoencoder's initial weights).
     """
     sim = Simulation(spec, bank, seed, stream)
@@ -299,6 +301,8 @@ def simulate(
     for i_ev, ev in enumerate(evs):
         if progress is not None and time.perf_counter() - t_said > 0.25:
             progress(i_ev / len(evs))
+            if watch is not None:
+                watch(res)
             t_said = time.perf_counter()
         t_ev, bp_s = time.perf_counter(), res.wall["backprop"]
         dt = ev.t - t_now

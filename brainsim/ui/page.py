@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import time
 
 import pandas as pd
 import streamlit as st
 
 from brainsim import config as cfgmod
-from brainsim import cost, registry, runtime, workers
+from brainsim import cost, live, registry, runtime, workers
 from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
@@ -19,11 +21,16 @@ from brainsim.ui.widgets import global_controls, global_values, persist, restore
 @st.cache_data(show_spinner=False, max_entries=128)
 def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
     """Run keyed by (experiment, config JSON), in a worker process shared by every session (brainsim.workers):
-    this script thread only waits and draws the progress bar. The bar is created and emptied in here, so a
-    cache hit replays nothing visible (st.cache_data replays element calls on a hit). Reading session state
-    is one of Streamlit's yield points: a changed widget interrupts the wait with a rerun, and the run is
-    cancelled unless another session waits for it too."""
+    this script thread only waits and draws the progress bar and the live curve (brainsim.live) when the
+    experiment declares one. The bar is created and emptied in here, so a cache hit replays nothing visible
+    (st.cache_data replays element calls on a hit); the live figures are not recorded for replay at all
+    (_unrecorded). Reading session state is one of Streamlit's yield points: a changed widget interrupts the
+    wait with a rerun, and the run is cancelled unless another session waits for it too."""
     bar, shown = st.empty(), -1.0
+    curve = registry.get(name).live
+    with _unrecorded():
+        view = st.empty()
+    drawn, drawn_at = 0, 0.0
     job = workers.submit(name, config_json)
     try:
         while not job.wait(POLL_S):
@@ -31,14 +38,40 @@ def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
             if abs(fraction - shown) >= 0.02:  # a few dozen updates, not thousands
                 shown = fraction
                 bar.progress(fraction, text=message)
+            if curve is not None and time.monotonic() - drawn_at >= LIVE_DRAW_S:
+                rows = job.live_rows()
+                if len(rows) != drawn:
+                    drawn, drawn_at = len(rows), time.monotonic()
+                    with _unrecorded():
+                        view.plotly_chart(live.figure(curve, rows), key=f"{name}.live.{drawn}", theme=None)
             st.session_state.get("_brainsim.poll")  # the yield point: a pending rerun interrupts here
         return job.result()
     finally:
         job.release()
         bar.empty()
+        with _unrecorded():
+            view.empty()
+
+
+@contextlib.contextmanager
+def _unrecorded():
+    """Elements drawn inside are not recorded for st.cache_data's replay: the live curve's dozens of figures
+    would otherwise be kept with every cached run and replayed (then emptied) on every cache hit. Uses
+    Streamlit's flag for "inside a cached function"; without it (another Streamlit) they are recorded."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
+    except ImportError:  # pragma: no cover - another Streamlit version
+        yield
+        return
+    token = in_cached_function.set(False)
+    try:
+        yield
+    finally:
+        in_cached_function.reset(token)
 
 
 POLL_S = 0.2  # seconds between looks at a running job's progress
+LIVE_DRAW_S = 0.3  # at most this often the live curve is redrawn (so at least twice a second while rows arrive)
 
 
 def run_with_progress(name: str, cfg) -> dict[str, pd.DataFrame]:

@@ -8,6 +8,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
+from brainsim import config as cfgmod
 from brainsim import registry
 from brainsim.export import csv_bytes, file_name, zip_bytes
 
@@ -26,7 +27,7 @@ def show_notes(notes: str) -> None:
 def download_csv(name: str, cfg, table: str, df: pd.DataFrame) -> None:
     st.download_button(
         f"Download CSV: {table}",
-        data=csv_bytes(df),
+        data=functools.partial(csv_bytes, df),  # written when clicked: a rerun does not format every table
         file_name=file_name(name, table, cfg),
         mime="text/csv",
         key=f"{name}.dl.{table}",
@@ -57,8 +58,17 @@ def _diverged(tables: dict[str, pd.DataFrame]) -> list[str]:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(name: str, config_json: str, index: int, _df: pd.DataFrame, _cfg):
+    """Chart `index` of `name`'s page for this config, built once and shared read-only by every session:
+    a config's tables are the same bytes every time (tests/test_determinism.py), so are its figures, and
+    a cached rerun, a page revisited or a second visitor does not rebuild them (issue 19)."""
+    return registry.get(name).charts[index].build(_df, _cfg)
+
+
 def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
     exp = registry.get(name)
+    config_json = cfgmod.to_json(cfg, experiment=name)
     diverged = _diverged(tables)
     if diverged:
         st.warning(
@@ -83,7 +93,9 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
         if df is None or df.empty:
             continue
         st.subheader(chart.title)
-        st.plotly_chart(chart.build(df, cfg), key=f"{name}.chart.{i}", theme=None)  # brainsim.charts.style's fonts
+        st.plotly_chart(
+            _figure(name, config_json, i, df, cfg), key=f"{name}.chart.{i}", theme=None
+        )  # brainsim.charts.style's fonts
         if chart.caption:
             st.caption(chart.caption)
         if chart.table in offered:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from brainsim.config import BaseConfig, param
 from brainsim.equations import optimizer_equations
+from brainsim.live import LiveCurve
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.working_memory import charts as wmc
 from brainsim.working_memory import cost
@@ -343,4 +344,7 @@ EXPERIMENT = Experiment(
     icon=":material/timer:",
     url_path="working_memory",
     cost=cost.seconds,
+    live=LiveCurve(
+        "step", "accuracy", "Held-out accuracy while training, live (mean over delays and seeds)", (0, 1.02)
+    ),
 )

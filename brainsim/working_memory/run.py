@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import torch
 
+from brainsim import live
 from brainsim.runtime import resolve_device, torch_generator
 from brainsim.working_memory import data, tables
 from brainsim.working_memory.recurrent import KINDS, PackedNet
@@ -67,6 +68,7 @@ def train_learner(
         callback=report,
         optimizer=cfg.optimizer,
         schedule=cfg.schedule,
+        watch=_live_rows(kind, report),
     )
     with torch.no_grad():
         _, final = evaluate(model)
@@ -126,6 +128,15 @@ def run(cfg: WorkingMemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _live_rows(kind: str, report) -> Callable[[list[dict]], None] | None:
+    """training.train's watch: each evaluation's (learner, step, held-out accuracy) rows, queued on the
+    reporter (sent with its next progress call); None when the reporter keeps no queue."""
+    queue = getattr(report, "live_rows", None)
+    if queue is None:
+        return None
+    return lambda rows: queue.extend((kind, r["step"], r["accuracy"]) for r in rows)
+
+
 def _reporters(cfg: WorkingMemoryConfig, jobs: list[tuple[str, data.Group]], progress) -> list[Callable]:
     """One progress callback per network: training fills 90% of the bar, shared by the networks' cost
     (steps per sequence)."""
@@ -135,8 +146,10 @@ def _reporters(cfg: WorkingMemoryConfig, jobs: list[tuple[str, data.Group]], pro
         def report(step: int, steps: int) -> None:
             if progress and (step % max(1, steps // 20) == 0 or step == steps):
                 done = sum(cost[:j]) + cost[j] * step / steps
-                progress(0.9 * done / sum(cost), f"training {kind}: step {step}/{steps}")
+                rows, report.live_rows[:] = list(report.live_rows), []
+                live.report(progress, 0.9 * done / sum(cost), f"training {kind}: step {step}/{steps}", rows)
 
+        report.live_rows = []  # held-out accuracy rows (learner, step, accuracy) not yet sent to the live curve
         return report
 
     return [reporter(j, kind) for j, (kind, _) in enumerate(jobs)]

@@ -63,14 +63,16 @@ def train(
     callback: Callable[[int, int], None] | None = None,
     optimizer: str = "adam",
     schedule: str = "constant",
+    watch: Callable[[list[dict]], None] | None = None,
 ) -> TrainResult:
     """BPTT on the last-step cross-entropy with torch.optim (`optimizer`, a brainsim.torchkit name),
     one independent network per group.
 
     batch(step) -> (x (B, T, G, d_in), y (B, G)); evaluate(model) -> (loss (G,), accuracy (G,)) on a
     held-out set, recorded at step 0 and every `eval_every` steps; callback(step, steps) reports
-    progress; schedule names the learning-rate schedule over the `steps` (make_schedule). A group whose
-    loss turns NaN/inf is frozen and marked diverged; the others go on.
+    progress; schedule names the learning-rate schedule over the `steps` (make_schedule); watch(rows) sees
+    each evaluation's new curve rows (a live view). A group whose loss turns NaN/inf is frozen and marked
+    diverged; the others go on.
     """
     opt = make_optimizer(optimizer, model.parameters(), lr)
     sched = make_schedule(schedule, opt, steps)
@@ -79,7 +81,7 @@ def train(
     died = torch.full((model.g,), -1, dtype=torch.long)  # step at which each group diverged
     res = TrainResult()
     t0 = time.perf_counter()
-    _record(res, model, evaluate, died, 0, 0)
+    _record(res, model, evaluate, died, 0, 0, watch)
     for step in range(1, steps + 1):
         x, y = batch(step)
         per_group = group_losses(model, x, y)  # (G,)
@@ -95,7 +97,7 @@ def train(
         sched.step()
         res.steps_done = step
         if eval_every and (step % eval_every == 0 or step == steps):
-            _record(res, model, evaluate, died, step, step * x.shape[0])
+            _record(res, model, evaluate, died, step, step * x.shape[0], watch)
         if callback is not None:
             callback(step, steps)
     res.wall_s = time.perf_counter() - t0
@@ -137,8 +139,9 @@ def _record(
     died: torch.Tensor,
     step: int,
     n_samples: int,
+    watch: Callable[[list[dict]], None] | None = None,
 ) -> None:
-    """Append every group's held-out loss and accuracy at `step` to the curve."""
+    """Append every group's held-out loss and accuracy at `step` to the curve (and show watch the new rows)."""
     if evaluate is None:
         return
     with torch.no_grad():
@@ -154,6 +157,8 @@ def _record(
                 diverged=bool(died[g] >= 0),
             )
         )
+    if watch is not None:
+        watch(res.curve[-model.g :])
 
 
 def _reset_dead_moments(opt: torch.optim.Optimizer, model: PackedNet, alive: torch.Tensor) -> None:

@@ -6,7 +6,9 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from brainsim import network_diagram
 from brainsim.charts import color_map, learner_grid, line_with_band, style
+from brainsim.timeline import animated, region_trace
 from brainsim.xor.tables import SQUARE
 
 
@@ -123,3 +125,34 @@ def metrics(tables: dict[str, pd.DataFrame], cfg) -> list[tuple[str, str, str]]:
         )
         for row in tables["summary"].itertuples()
     ]
+
+
+def regions_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: every learner's P(class 1) over the input square at each snapshot epoch (slider, play)."""
+    learners = list(dict.fromkeys(df["learner"]))
+    steps = sorted(int(e) for e in df["epoch"].unique())
+    parts = {key: part for key, part in df.groupby(["learner", "epoch"], sort=False)}
+
+    def regions(name: str, epoch: int) -> list:
+        return [region_trace(parts[name, epoch], "p_class1", 0.0, 1.0, "RdBu_r", name == learners[-1])]
+
+    title = f"Decision regions while training (seed {int(df['seed'].iloc[0])})"
+    fig = animated(learners, steps, [regions], title=title, height_per_row=360)
+    ticks = dict(range=list(SQUARE), constrain="domain", tickvals=[0, 0.5, 1])
+    fig.update_xaxes(matches="x", **ticks)
+    return fig.update_yaxes(matches="y", scaleanchor="x", **ticks)
+
+
+def network_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: each learner's network drawn at each snapshot epoch (edge colour = sign, width = |w|)."""
+    learners = list(dict.fromkeys(df["learner"]))
+    steps = sorted(int(e) for e in df["epoch"].unique())
+    parts = {key: part for key, part in df.groupby(["learner", "epoch"], sort=False)}
+    scale = {n: float(df.loc[df["learner"] == n, "weight"].abs().max()) for n in learners}  # over the whole run
+    pos = {n: network_diagram.layout(parts[n, steps[0]]) for n in learners}
+
+    def network(name: str, epoch: int) -> list:
+        return network_diagram.traces(parts[name, epoch], scale[name], pos[name])
+
+    fig = animated(learners, steps, [network], title="The network while training (red +, blue −, width |w|)")
+    return network_diagram.hide_axes(fig)

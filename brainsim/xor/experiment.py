@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from brainsim.config import BaseConfig, param
 from brainsim.datasets import LOGIC_TASKS
 from brainsim.equations import optimizer_equations
+from brainsim.live import LiveCurve
 from brainsim.registry import Chart, Equation, Experiment
 from brainsim.torchkit import ACTIVATIONS, OPTIMIZERS
 from brainsim.xor import charts, cost
@@ -146,6 +147,22 @@ EXPERIMENT = Experiment(
             "correlations, which are zero on XOR. Dashed: the best line the neuron passed through. The MLP's "
             "hidden units each draw a line (dotted) and the output combines them. 'seed shown' picks the seed.",
         ),
+        Chart(
+            "Timeline: decision regions while training",
+            "snapshots",
+            charts.regions_timeline,
+            "Drag the slider or press Play: each learner's P(class 1) over the input square at up to 50 epochs of "
+            "training (the seed chosen by 'seed shown'). The MLP's region bends as its hidden units find their "
+            "lines; a single neuron's stays one straight edge (or fades to P = 0.5 on XOR).",
+        ),
+        Chart(
+            "Timeline: the network",
+            "snapshot_weights",
+            charts.network_timeline,
+            "The same epochs: every connection drawn red (positive) or blue (negative), as wide as its weight "
+            "(relative to the largest it reaches in this run). Hover a unit for its bias, an edge's midpoint for "
+            "its weight.",
+        ),
         Chart("Final accuracy", "summary", charts.summary_chart),
     ),
     equations=EQUATIONS,
@@ -154,4 +171,5 @@ EXPERIMENT = Experiment(
     icon=":material/linear_scale:",
     url_path="single_neuron",
     cost=cost.seconds,
+    live=LiveCurve("epoch", "train_accuracy", "Training accuracy, live (mean over seeds)", (0.0, 1.05)),
 )

@@ -161,13 +161,16 @@ def boundary_rows(trained: Trained, data: XorData, seeds: list[int], shown: int)
 def build(
     results: list[Trained], data: XorData, seeds: list[int], epochs: int, shown: int = 0
 ) -> dict[str, pd.DataFrame]:
-    """The run's four tables from its trained learners; the boundary table is of seeds[shown]."""
+    """The run's tables from its trained learners; the boundary and snapshot tables are of seeds[shown]."""
     curves = [row for r in results for row in r.log.rows]
     boundary = [row for r in results for row in boundary_rows(r, data, seeds, shown)]
     timing = [(r.learner.name, len(seeds), epochs, r.wall_s, r.wall_s / epochs) for r in results]
+    from brainsim.xor import snapshots  # imports this module's SQUARE
+
     return {
         "curves": pd.DataFrame(curves, columns=CURVE_COLUMNS),
         "boundary": pd.DataFrame(boundary, columns=BOUNDARY_COLUMNS),
+        **snapshots.tables([r.snapshots for r in results if r.snapshots is not None]),
         "summary": pd.DataFrame([summarise(r) for r in results]),
         "timing": pd.DataFrame(timing, columns=TIMING_COLUMNS),
     }

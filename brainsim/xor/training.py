@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from brainsim import live
 from brainsim.runtime import is_finite, resolve_device, torch_generator
 from brainsim.torchkit import make_optimizer, uniform_init
 from brainsim.xor import tables
@@ -23,6 +24,7 @@ from brainsim.xor.neurons import (
     loss_per_seed,
     predict,
 )
+from brainsim.xor.snapshots import Snapshots, snapshot_epochs
 
 if TYPE_CHECKING:
     from brainsim.xor.experiment import XorConfig
@@ -134,6 +136,7 @@ class Trained:
     log: CurveLog
     updates: int  # weight updates per seed: epochs × steps per epoch
     wall_s: float
+    snapshots: Snapshots | None = None  # the timeline's maps and weights of the shown seed
 
 
 def _zero_diverged(model) -> None:
@@ -153,7 +156,8 @@ def train(
     span: tuple[float, float] = (0.0, 1.0),
 ) -> Trained:
     """Train `learner` on all seeds for cfg.epochs, each seed on its own shuffle; report progress
-    within `span` of the whole run. Stops early once every seed has diverged."""
+    within `span` of the whole run (and the curve's rows to a live view); snapshot the shown seed
+    (cfg.boundary_seed) for the timeline. Stops early once every seed has diverged."""
     n_seeds, n_train, d = data.x_train.shape
     batch = learner.batch
     steps_per_epoch = -(-n_train // batch)
@@ -162,6 +166,10 @@ def train(
     log_at = log_epochs(cfg.epochs)
     start = time.perf_counter()
     log.record(0)
+    shown = min(cfg.boundary_seed, len(seeds) - 1)
+    snaps = Snapshots(learner.name, learner.output, shown, seeds[shown], snapshot_epochs(cfg.epochs))
+    snaps.take(learner.model, 0)
+    sent = 0  # curve rows already sent to the live view
     for epoch in range(1, cfg.epochs + 1):
         keys = torch.stack([torch.rand(n_train, generator=g) for g in shuffle_gens])  # (S, N)
         order = torch.argsort(keys, dim=1).to(data.x_train.device)
@@ -170,15 +178,20 @@ def train(
             xb = torch.gather(data.x_train, 1, idx.unsqueeze(-1).expand(-1, -1, d))
             yb = torch.gather(data.y_train, 1, idx.unsqueeze(-1))
             learner.update(xb, yb)
+        snaps.take(learner.model, epoch)
         if epoch in log_at or not all(log.alive()):
             log.record(epoch)
             if not any(log.alive()):
                 break
             _zero_diverged(learner.model)
-        if progress and epoch % 25 == 0:
+        if progress and (epoch % 25 == 0 or epoch == cfg.epochs):
             p0, p1 = span
-            progress(p0 + (p1 - p0) * epoch / cfg.epochs, f"{learner.name}: epoch {epoch}/{cfg.epochs}")
-    return Trained(learner, log, cfg.epochs * steps_per_epoch, time.perf_counter() - start)
+            rows = [(r[0], r[2], r[6]) for r in log.rows[sent:]]  # (learner, epoch, train_accuracy): the live curve
+            sent = len(log.rows)
+            live.report(
+                progress, p0 + (p1 - p0) * epoch / cfg.epochs, f"{learner.name}: epoch {epoch}/{cfg.epochs}", rows
+            )
+    return Trained(learner, log, cfg.epochs * steps_per_epoch, time.perf_counter() - start, snaps)
 
 
 def run(cfg: XorConfig, progress=None) -> dict[str, pd.DataFrame]:

@@ -94,9 +94,10 @@ def train(
     batch: int,
     seed: int,
     loss: str,
-    on_epoch: Callable[[int], None] | None = None,
+    on_epoch: Callable[[int, dict], None] | None = None,
 ) -> list[dict]:
-    """Train for `epochs` passes; one `epoch_row` per epoch (0..epochs), stopping after a NaN/inf.
+    """Train for `epochs` passes; one `epoch_row` per epoch (0..epochs), stopping after a NaN/inf;
+    `on_epoch(epoch, row)` after each epoch's row (epoch 0 included).
 
     The batch order comes from a generator seeded by (seed, 3), so every learner of one seed sees
     the same batches, and training E + E' epochs continues exactly the run of E epochs."""
@@ -104,6 +105,8 @@ def train(
     n = data.x_train.shape[0]
     batch = min(batch, n)
     rows, wall = [epoch_row(learner, data, loss, 0, False, 0.0)], 0.0
+    if on_epoch:
+        on_epoch(0, rows[0])
     with torch.no_grad():
         for epoch in range(1, epochs + 1):
             perm = torch.randperm(n, generator=g).to(data.x_train.device)  # same order for every learner
@@ -115,7 +118,7 @@ def train(
             diverged = not is_finite(*learner.parameters())
             rows.append(epoch_row(learner, data, loss, epoch, diverged, wall))
             if on_epoch:
-                on_epoch(epoch)
+                on_epoch(epoch, rows[-1])
             if diverged:  # a NaN/inf learner stops here; the others go on
                 break
     return rows
