@@ -3,14 +3,26 @@
 - first: the page opened with its defaults (the run itself, figures, widgets);
 - cached: the same page rerun with nothing changed (the run comes from st.cache_data, the figures from
   the figure cache in brainsim.ui.results);
-- rebuilt: the same rerun with the figure cache emptied first: what every cached rerun cost before the
-  figures were cached (the reference measured in the same run; the ratio is cached / rebuilt);
+- rebuilt: the same rerun with brainsim.ui.results' caches emptied first (figures, headline numbers, Arrow
+  tables): what every cached rerun cost before they were cached (the reference measured in the same run;
+  the ratio is cached / rebuilt);
 - payload: the bytes of the page's plotly specs (what a render sends to the browser, the bulk of it).
 
-Targets: a cached rerun <= 0.15 s of script time; no page over 5 MB. The browser-side times (action to a
-settled page in Chromium) are measured by tests/test_browser.py's fixtures, not here.
+Targets: a cached rerun <= 0.15 s of script time; no page over 5 MB.
 
-    python -m benchmarks latency        (or: python benchmarks/bench_latency.py [NAME ...])
+Then the browser side, in a real Chromium (Playwright) against `streamlit run app.py` on loopback, started
+the way tests/test_browser.py does (its streamlit_server, chromium_path and settling rule are imported):
+
+- server start: the home page opened first on a fresh server (imports, navigation, the page itself);
+- open: each page opened from the sidebar navigation for the first time (its run is computed then);
+- back: the same page opened again from the navigation after the home page (run and figures cached).
+
+Each is the time from the navigation to a settled page: the script has finished and no skeleton is left
+(wait_until_idle's rule; the moment it first held, confirmed by a further second of quiet). Each is printed
+with its ratio to the AppTest script time of the same page measured above (first or cached). Targets: back
+<= 0.5 s; the first page after a server start <= 3 s. Skipped (with a line saying so) without Playwright.
+
+    python -m benchmarks latency        (or: python benchmarks/bench_latency.py [--no-browser] [NAME ...])
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -54,23 +66,109 @@ def measure(name: str) -> dict[str, float]:
     rebuilt = []
     for _ in range(REPEATS):
         results._figure.clear()
+        results._prepared.clear()
         rebuilt.append(_timed_run(at))
     payload = sum(len(chart.proto.spec) for chart in at.get("plotly_chart"))
     return {"first_s": first, "cached_s": cached, "rebuilt_s": min(rebuilt), "payload_mb": payload / 1e6}
 
 
-def main(names: list[str] | None = None) -> None:
+def main(names: list[str] | None = None, browser: bool = True) -> None:
     runtime.configure()
+    names = names or registry.names()
     print(f"{'page':<16}{'first s':>9}{'cached s':>10}{'rebuilt s':>11}{'cached/rebuilt':>16}{'payload MB':>12}")
-    for name in names or registry.names():
-        m = measure(name)
+    server = {}
+    for name in names:
+        m = server[name] = measure(name)
         ratio = m["cached_s"] / m["rebuilt_s"]
         print(
             f"{name:<16}{m['first_s']:>9.2f}{m['cached_s']:>10.3f}{m['rebuilt_s']:>11.3f}{ratio:>16.2f}"
             f"{m['payload_mb']:>12.2f}",
             flush=True,
         )
+    if browser:
+        browser_side(names, server)
+
+
+SETTLE_POLL_S, QUIET_S = 0.03, 1.0
+
+
+def _settled(page, start: float, timeout_s: float = 600) -> float:
+    """Seconds from `start` to the moment the page settled by wait_until_idle's rule (script not running, no
+    skeleton), that state then held for QUIET_S; polled finer than wait_until_idle so the moment is exact."""
+    deadline, quiet_since = time.time() + timeout_s, None
+    app = page.locator("[data-testid='stApp']")
+    while time.time() < deadline:
+        busy = app.get_attribute("data-test-script-state") != "notRunning"
+        busy = busy or page.locator("[data-testid='stSkeleton']").count() > 0
+        now = time.perf_counter()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET_S:
+            return quiet_since - start
+        time.sleep(SETTLE_POLL_S)
+    raise AssertionError(f"the page did not settle in {timeout_s} s")
+
+
+def _navigate(page, label: str, heading: str | None = None) -> float:
+    """Click `label` in the sidebar navigation; seconds until the page titled `heading` (default: the label)
+    has settled."""
+    start = time.perf_counter()
+    page.locator("[data-testid='stSidebarNav']").get_by_text(label, exact=True).click()
+    page.get_by_role("heading", name=heading or label, level=1).first.wait_for(timeout=600_000)
+    return _settled(page, start)
+
+
+def browser_side(names: list[str], server: dict[str, dict[str, float]]) -> None:
+    """The browser-side table (see the module docstring); `server` holds the AppTest figures of this run."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("browser side skipped: Playwright is not installed (make chromium)")
+        return
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    from test_browser import chromium_path, streamlit_server, wait_until_idle
+
+    with streamlit_server() as url, sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        start = time.perf_counter()
+        page.goto(url)
+        page.get_by_role("heading", name="brainsim", level=1).wait_for(timeout=600_000)
+        home_s = _settled(page, start)
+        wait_until_idle(page)
+        print(
+            f"\nbrowser (Chromium, streamlit run on loopback): first page after server start (home) {home_s:.2f} s"
+            " (target <= 3 s)"
+        )
+        print(f"{'page':<16}{'open s':>8}{'open/first':>12}{'back s':>8}{'back/cached':>13}  target: back <= 0.5 s")
+        for name in names:
+            title = registry.get(name).title
+            open_s = _navigate(page, title)
+            _navigate(page, "Home", "brainsim")
+            back_s = _navigate(page, title)
+            m = server[name]
+            print(
+                f"{name:<16}{open_s:>8.2f}{open_s / m['first_s']:>12.2f}{back_s:>8.2f}{back_s / m['cached_s']:>13.1f}",
+                flush=True,
+            )
+        b.close()
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM_ARGS = [  # as tests/test_browser.py's browser fixture launches it
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or None)
+    args = sys.argv[1:]
+    main([a for a in args if a != "--no-browser"] or None, browser="--no-browser" not in args)

@@ -17,9 +17,8 @@ import tempfile
 import time
 
 from brainsim import config as cfgmod
-from brainsim import cost, registry, runtime, textio
+from brainsim import cost, registry, textio  # light: `list` imports neither torch nor pandas (runtime, export)
 from brainsim.config import ConfigError
-from brainsim.export import csv_bytes
 from brainsim.schema import json_schema
 
 USAGE_ERROR = 2
@@ -125,6 +124,9 @@ def prepare_out(out_dir: str) -> None:
 
 def write_outputs(exp_name: str, cfg, tables, out_dir: str) -> list[str]:
     """One <table>.csv per table and config.json in `out_dir`; a write that fails is one ConfigError."""
+    from brainsim import runtime
+    from brainsim.export import csv_bytes
+
     written = []
     try:
         os.makedirs(out_dir, exist_ok=True)
@@ -211,16 +213,26 @@ def _run(exp: registry.Experiment, args: argparse.Namespace) -> None:
         print(f"  {path}")
 
 
+def _list() -> int:
+    """`list`: every experiment's name, title and question, read without importing the experiments."""
+    for name in registry.names():
+        title, question = registry.describe(name)
+        print(f"{name:16s} {title}: {question}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["list"]:  # before torch is imported (runtime) and the parsers are built (the sweep's imports it)
+        return _list()
+    from brainsim import runtime
+
     runtime.configure()
     top, p_run = _parsers()
-    args = top.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = top.parse_args(argv)
     try:
         if args.command == "list":
-            for name in registry.names():
-                exp = registry.get(name)
-                print(f"{name:16s} {exp.title}: {exp.question}")
-            return 0
+            return _list()
         if args.command == "sweep":
             from brainsim.sweep import cli as sweep_cli
 

@@ -5,16 +5,17 @@ wired once: in its package's experiment.py and one line of _MODULES below."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas and torch (brainsim.runtime) load with an experiment, not with the registry
+    import pandas as pd
 
-from brainsim import runtime
-
-Tables = dict[str, pd.DataFrame]
+Tables = dict[str, "pd.DataFrame"]
 Progress = Callable[[float, str], None]
 
 
@@ -59,6 +60,8 @@ class Experiment:
         """`run(cfg, progress)` as the CLI and the app's workers call it: the tables, each timing table
         recording the torch thread count it was measured with (results are identical bytes for a given
         thread count; see runtime.threads)."""
+        from brainsim import runtime
+
         tables = self.run(cfg, progress=progress)
         timing = tables.get("timing")
         if timing is not None and "threads" not in timing:
@@ -88,3 +91,22 @@ def names() -> list[str]:
 def get(name: str) -> Experiment:
     """The Experiment called `name`; raises KeyError for an unknown name."""
     return importlib.import_module(_MODULES[name]).EXPERIMENT
+
+
+def describe(name: str) -> tuple[str, str]:
+    """(title, question) of `name` read from its experiment module's source, without importing it (nor torch):
+    `python -m brainsim list` in a fraction of a second. Falls back to importing it when the declaration's
+    title or question is not a plain string literal."""
+    try:
+        spec = importlib.util.find_spec(_MODULES[name])
+        with open(spec.origin, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Experiment":
+                words = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("title", "question")}
+                if all(isinstance(words.get(k), str) for k in ("title", "question")):
+                    return words["title"], words["question"]
+    except (OSError, SyntaxError, ValueError, TypeError, AttributeError):
+        pass
+    exp = get(name)
+    return exp.title, exp.question

@@ -19,7 +19,7 @@ from brainsim.ui import page
 TIMEOUT = 180
 # The pages issue 17 gave a live curve; experiments added since declare theirs (Experiment(live=...)) or run
 # without one (their run(cfg, progress) calling progress(fraction, message) only keeps working).
-LIVE = ("xor", "arena", "memory", "hopfield", "working_memory")
+LIVE = ("xor", "arena", "memory", "hopfield", "working_memory", "optimizers")
 
 
 def page_script():

@@ -20,6 +20,7 @@ from brainsim.charts import (
 )
 from brainsim.hopfield.recall import OUTCOMES
 from brainsim.hopfield.storage import ALPHA_C
+from brainsim.timeline import animated, snapshot_steps
 
 OUTCOME_COLORS = {
     "recalled": "#2ca02c",
@@ -178,3 +179,40 @@ def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_layout(height=max(160, LEGEND_WIDTH_PX // len(learners)))  # square panels, no empty band
     return style(fig, "Weights w_ij / max|w| (first seed)")
+
+
+def recall_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: each learner's network state as an image at every recorded sweep of one recall, from the
+    noisy cue to where it settles (slider, play); a learner that settled earlier holds its last state."""
+    if df.empty:
+        return empty_figure("No recall frames in this run.")
+    learners = list(dict.fromkeys(df["learner"]))
+    every = sorted(float(t) for t in df["sweep"].unique())
+    steps = [every[i] for i in snapshot_steps(len(every) - 1)]
+    images, overlaps = {}, {}
+    for (name, t), part in df.groupby(["learner", "sweep"], sort=False):
+        images[name, float(t)] = part.pivot(index="row", columns="col", values="pixel").to_numpy()
+        overlaps[name, float(t)] = float(part["overlap"].iloc[0])
+    times = {name: sorted(t for n, t in images if n == name) for name in learners}
+
+    def state(name: str, step: float) -> list:
+        t = max([u for u in times[name] if u <= step], default=times[name][0])  # held after it settled
+        hover = f"{name}, sweep {t:g}, overlap {overlaps[name, t]:.2f}<br>row %{{y}}, col %{{x}}: %{{z}}<extra></extra>"
+        return [
+            dict(
+                type="heatmap",
+                z=images[name, t],
+                zmin=-1,
+                zmax=1,
+                colorscale=GREYS,
+                showscale=False,
+                hovertemplate=hover,
+            )
+        ]
+
+    title = f"Recall from a noisy cue, sweep by sweep (seed {int(df['seed'].iloc[0])}, first pattern)"
+    fig = animated(learners, steps, [state], step_label="sweep", title=title, height_per_row=300, max_cols=5)
+    for i in range(len(learners)):
+        square_pixels(fig, i // min(5, len(learners)) + 1, i % min(5, len(learners)) + 1)
+    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False)
+    return fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, autorange="reversed")

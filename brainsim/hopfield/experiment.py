@@ -339,6 +339,15 @@ EXPERIMENT = Experiment(
             "First seed: each row a stored pattern, its cue, and the final state of every learner.",
         ),
         Chart(
+            "Timeline: recall sweep by sweep",
+            "recall_frames",
+            hc.recall_timeline,
+            "Drag the slider or press Play: the first seed's first noisy cue (black = +1) as each learner's network "
+            "updates it, one recorded frame per fifth of a sweep (async) or per sweep (sync), until it stops "
+            "changing; a learner that settled earlier holds its final state. Hover for the overlap with the "
+            "stored pattern.",
+        ),
+        Chart(
             "Weight matrices",
             "weights",
             hc.weights_chart,

@@ -158,6 +158,7 @@ class FixedP:
     trajectories: list = field(default_factory=list)
     images: list = field(default_factory=list)
     weights: list = field(default_factory=list)
+    frames: list = field(default_factory=list)  # the first seed's first cue, frame by frame (the timeline)
     timing: list[Cost] = field(default_factory=list)
     recalled: dict = field(default_factory=dict)  # learner -> fraction of the trajectory cues recalled
     n_weights: dict = field(default_factory=dict)  # learner -> connection weights of one network
@@ -169,6 +170,7 @@ class FixedP:
             "trajectories": pd.DataFrame(self.trajectories, columns=tables.TRAJECTORY_COLUMNS),
             "images": pd.DataFrame(self.images, columns=tables.IMAGE_COLUMNS),
             "weights": pd.DataFrame(self.weights, columns=tables.WEIGHT_COLUMNS),
+            "recall_frames": pd.DataFrame(self.frames, columns=tables.FRAME_COLUMNS),
         }
 
 
@@ -238,6 +240,7 @@ def _trajectories(cfg, bank: Bank, mem, seeds, cues: torch.Tensor, res: FixedP) 
     out = recall_memory(mem, cfg, cues, generators(seeds, 26), record_every=record)
     ovt = torch.stack([overlap(st, target) for st in out.history])  # (T, S·P)
     res.recalled[mem.learner] = float((overlap(out.final, target) >= RECALL_OVERLAP).float().mean())
+    res.frames += tables.frame_rows(mem.learner, seeds[0], out.history[:, 0], out.times, target[0], *bank.shape)
     for s in range(len(seeds)):
         last = last_change(out.history[:, s * p : (s + 1) * p])
         for c in range(min(p, MAX_TRAJ_CUES)):

@@ -10,6 +10,7 @@ import torch
 
 from brainsim.hopfield.recall import OUTCOMES
 from brainsim.hopfield.storage import THEORY
+from brainsim.timeline import snapshot_steps
 
 CAPACITY_COLUMNS = [
     "learner",
@@ -27,6 +28,7 @@ ROBUSTNESS_COLUMNS = ["learner", "seed", "cue_fraction", "recall", "mean_overlap
 TRAJECTORY_COLUMNS = ["learner", "seed", "cue", "sweep", "overlap", "energy_per_neuron"]
 IMAGE_COLUMNS = ["panel", "pattern", "row", "col", "pixel"]
 WEIGHT_COLUMNS = ["learner", "seed", "i", "j", "w"]
+FRAME_COLUMNS = ["learner", "seed", "cue", "sweep", "overlap", "row", "col", "pixel"]
 
 
 @dataclass
@@ -57,6 +59,19 @@ def pixel_rows(panel: str, states: torch.Tensor, h: int, w: int) -> list[tuple]:
         for r in range(h)
         for c in range(w)
     ]
+
+
+def frame_rows(learner: str, seed: int, history: torch.Tensor, times, target: torch.Tensor, h: int, w: int) -> list:
+    """The recall timeline of one cue: its state as an h×w image at up to timeline.MAX_FRAMES recorded
+    frames, from the cue (frame 0) to the last frame at which the state changed. history (T, N)."""
+    changed = (history[1:] != history[:-1]).any(1)
+    last = int(changed.nonzero().max()) + 1 if bool(changed.any()) else 0
+    rows = []
+    for t in snapshot_steps(last):
+        m = round(float((history[t] * target).sum() / target.numel()), 6)
+        img = history[t].reshape(h, w).cpu().numpy().round(4)  # ±1, or the modern network's continuous state
+        rows += [(learner, seed, 0, float(times[t]), m, r, c, float(img[r, c])) for r in range(h) for c in range(w)]
+    return rows
 
 
 def weight_rows(learner: str, seed: int, w: torch.Tensor | None, max_n: int) -> list[tuple]:

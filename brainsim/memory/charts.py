@@ -19,7 +19,10 @@ from brainsim.charts import (
 )
 from brainsim.memory.conditions import N_FIRST
 from brainsim.memory.forgetting import LAW_NAMES
+from brainsim.memory.schedule import label
+from brainsim.memory.sim import SYN_NAME
 from brainsim.memory.tables import EBB_SOURCE
+from brainsim.timeline import animated, snapshot_steps
 
 MEASURES = {  # trace measure -> (legend name, line): four clearly different looks, the same in every panel
     "strength_fast": ("fast trace", dict(color="#ff7f0e", dash="dot", width=2)),
@@ -195,3 +198,55 @@ def weights_chart(df: pd.DataFrame, cfg) -> go.Figure:
         fig.add_trace(weight_heatmap(z, name=comp), row=1, col=i + 1)
         fig.update_yaxes(autorange="reversed", row=1, col=i + 1)
     return style(fig)
+
+
+def traces_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: the tracked items' fast and slow trace strengths (two-timescale synapse, first seed) at up
+    to timeline.MAX_FRAMES test samples of simulated time: bars now (top), the path in the fast-slow plane so
+    far (bottom)."""
+    tests = df[(df["event"] == "test") & (df["learner"] == SYN_NAME)]
+    if tests.empty:
+        return empty_figure("No traces of the synapse model in this run.")
+    tests = tests[tests["seed"] == tests["seed"].iloc[0]]
+    times = sorted(tests["t_s"].unique())
+    times = [times[i] for i in snapshot_steps(len(times) - 1)]
+    items = [f"item {int(i)}" for i in sorted(tests["item"].unique())]
+    paths = {f"item {int(i)}": part.sort_values("t_s") for i, part in tests.groupby("item")}
+    top = float(tests[["strength_fast", "strength_slow", "strength"]].abs().max().max()) or 1.0
+    colours = {"fast": "#ff7f0e", "slow": "#1f77b4", "total": "#555555"}
+
+    def bars(item: str, k: int) -> list:
+        row = paths[item][paths[item]["t_s"] == times[k]].iloc[0]
+        y = [row["strength_fast"], row["strength_slow"], row["strength"]]
+        hover = f"{item}, {label(times[k])}: %{{x}} %{{y:.3f}}<extra></extra>"
+        return [dict(type="bar", x=list(colours), y=y, marker=dict(color=list(colours.values())), hovertemplate=hover)]
+
+    def plane(item: str, k: int) -> list:
+        past = paths[item][paths[item]["t_s"] <= times[k]]
+        line = dict(
+            type="scatter",
+            mode="lines",
+            x=past["strength_fast"].to_numpy(),
+            y=past["strength_slow"].to_numpy(),
+            line=dict(color="#999999"),
+            hoverinfo="skip",
+        )
+        now = dict(
+            type="scatter",
+            mode="markers",
+            x=past["strength_fast"].to_numpy()[-1:],
+            y=past["strength_slow"].to_numpy()[-1:],
+            marker=dict(size=10, color=colours["slow"]),
+            hovertemplate="fast %{x:.3f}, slow %{y:.3f}<extra></extra>",
+        )
+        return [line, now]
+
+    title = f"Fast and slow traces over simulated time (seed {int(tests['seed'].iloc[0])})"
+    fig = animated(items, list(range(len(times))), [bars, plane], step_label="time", title=title)
+    for s in fig.layout.sliders[0].steps:
+        s.label = label(times[int(s.label)])
+    fig.layout.sliders[0].currentvalue.prefix = "after "
+    fig.update_yaxes(range=[min(0.0, -0.05 * top), 1.05 * top], row=1)
+    fig.update_yaxes(range=[min(0.0, -0.05 * top), 1.05 * top], title_text="slow", row=2, col=1)
+    fig.update_xaxes(range=[min(0.0, -0.05 * top), 1.05 * top], title_text="fast", row=2)
+    return fig

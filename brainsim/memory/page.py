@@ -129,6 +129,16 @@ CHARTS = (
         "(ticks) and rewards (stars); 1 = one fresh presentation.",
     ),
     Chart(
+        "Timeline: fast and slow traces over time",
+        "traces",
+        mc.traces_timeline,
+        "Drag the slider or press Play: the first items' fast (short-term) and slow (long-term) trace strength "
+        "in the two-timescale synapse (first seed) at up to 50 of the sampled times. Top: the strengths now; "
+        "bottom: the path so far in the fast–slow plane. Each presentation kicks the fast trace up; between "
+        "presentations it decays, and once a consolidation trigger (repetition or reward) has fired, tagged "
+        "fast weight is captured into the slow one.",
+    ),
+    Chart(
         "Retention",
         "retention",
         mc.retention_chart,

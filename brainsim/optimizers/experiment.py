@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from brainsim.config import BaseConfig, param
+from brainsim.live import LiveCurve
 from brainsim.optimizers import cost, depth, landscape, perturbation, surfaces, theory
 from brainsim.optimizers.descent import LEARNERS
 from brainsim.optimizers.page import CHARTS, EQUATIONS, NOTES, metrics
@@ -219,4 +220,5 @@ EXPERIMENT = Experiment(
     icon=":material/landscape:",
     url_path="gradient_vs_perturbation",
     cost=cost.seconds,
+    live=LiveCurve("step", "loss", "Loss against step on the surface, live (mean over seeds)"),
 )

@@ -13,12 +13,15 @@ import math
 import pandas as pd
 import torch
 
+from brainsim import live
 from brainsim.optimizers import descent
 from brainsim.optimizers.surfaces import Surface, grid
 from brainsim.runtime import torch_generator
+from brainsim.timeline import snapshot_steps
 
 PAD = 16  # batch rows: at least the most seeds (10), a multiple of every vector width
 GRID = 81  # contour map points per axis
+LIVE_STEPS = 200  # steps per learner sent to the live curve
 
 
 class _SeededNoise:
@@ -61,8 +64,12 @@ def run_paths(cfg, surface: Surface, seeds: list[int], progress=None, lo: float 
         results[name] = descent.descend(
             name, surface.loss, x0, cfg.steps, lr_of(cfg, name), cfg.sigma, cfg.pairs, noise.draw
         )
-        if progress:
-            progress(lo + (hi - lo) * (i + 1) / len(learners), f"paths: {name}")
+        live.report(
+            progress,
+            lo + (hi - lo) * (i + 1) / len(learners),
+            f"paths: {name}",
+            _live_rows(name, results[name], len(seeds)),
+        )
     k = len(seeds)
     if surface.f_star is not None:
         f_star = torch.full((k,), surface.f_star, dtype=torch.float64)
@@ -86,6 +93,13 @@ def run_paths(cfg, surface: Surface, seeds: list[int], progress=None, lo: float 
         columns=["learner", "seed", "steps_to_epsilon", "final_loss", "final_gap", "diverged", "loss_evaluations"],
     )
     return paths, reach
+
+
+def _live_rows(name: str, path, k: int) -> list[tuple]:
+    """The live curve's rows of one learner: (learner, step, loss) of each seed at up to LIVE_STEPS steps."""
+    loss = path.loss[:, :k]
+    steps = snapshot_steps(loss.shape[0] - 1, LIVE_STEPS)
+    return [(name, t, v if math.isfinite(v) else math.nan) for t in steps for v in loss[t].tolist()]
 
 
 def contour_table(surface: Surface) -> pd.DataFrame:

@@ -70,6 +70,9 @@ def _unrecorded():
         in_cached_function.reset(token)
 
 
+_command_line = functools.lru_cache(maxsize=256)(command_line)  # (name, frozen config) -> the same text, once
+
+
 POLL_S = 0.2  # seconds between looks at a running job's progress
 LIVE_DRAW_S = 0.3  # at most this often the live curve is redrawn (so at least twice a second while rows arrive)
 
@@ -147,7 +150,7 @@ def experiment_page(name: str) -> None:
     if cfg is not None and cfg.device == "cuda" and runtime.resolve_device("cuda").type != "cuda":
         st.warning("Device 'cuda' was chosen but no CUDA GPU is available here; running on the CPU.")
     last_key = f"{name}.last_good"
-    if error := error or cost.budget_problem(exp, cfg, command_line(name, cfg)):  # over budget: refused, not run
+    if error := error or cost.budget_problem(exp, cfg, _command_line(name, cfg)):  # over budget: refused, not run
         st.error(error)
     else:
         try:
@@ -173,4 +176,4 @@ def experiment_page(name: str) -> None:
     )
     show_results(name, shown_cfg, tables)
     with st.expander("Run this from the command line"):
-        st.code(command_line(name, shown_cfg), language="bash")
+        st.code(_command_line(name, shown_cfg), language="bash")

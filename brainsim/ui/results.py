@@ -3,9 +3,15 @@ CSV (one button per table), a zip of every table with the config, and the tables
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
+from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pyarrow as pa
 import streamlit as st
 
 from brainsim import config as cfgmod
@@ -58,25 +64,75 @@ def _diverged(tables: dict[str, pd.DataFrame]) -> list[str]:
     )
 
 
+class _Built(go.Figure):
+    """A finished figure whose plain dict is made once. st.plotly_chart asks a figure for to_dict() on every
+    call, and plotly's deep-copies and re-encodes every array each time; then plotly.io.to_json walks any
+    dict that orjson cannot write at once. That was most of a cached rerun's cost (issue 19). This one hands
+    back, every time, the dict made when it was frozen, in plain JSON types, so the same spec string comes
+    out at a fraction of the cost. Shared read-only: nothing may change the figure or the dict after freeze()."""
+
+    _frozen: dict | None = None
+
+    def to_dict(self) -> dict:
+        return self._frozen if self._frozen is not None else super().to_dict()
+
+
+def freeze(fig):
+    """The figure, its dict made once from now on (a plotly Figure; anything else is returned as it is)."""
+    if type(fig) is go.Figure:
+        plain = json.loads(pio.to_json(fig.to_dict(), validate=False))  # what st.plotly_chart would send
+        fig.__class__ = _Built
+        fig._frozen = plain
+    return fig
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(name: str, config_json: str, index: int, _df: pd.DataFrame, _cfg):
     """Chart `index` of `name`'s page for this config, built once and shared read-only by every session:
     a config's tables are the same bytes every time (tests/test_determinism.py), so are its figures, and
     a cached rerun, a page revisited or a second visitor does not rebuild them (issue 19)."""
-    return registry.get(name).charts[index].build(_df, _cfg)
+    return freeze(registry.get(name).charts[index].build(_df, _cfg))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Prepared:
+    """What a page shows besides its figures, made once per (experiment, config) like them (_figure)."""
+
+    diverged: list[str]  # learners whose rows are marked diverged
+    metrics: list[tuple[str, ...]]  # the headline numbers
+    shown: dict[str, Any]  # table -> what st.dataframe draws (summary whole, the others' first 200 rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _prepared(name: str, config_json: str, _tables: dict[str, pd.DataFrame], _cfg) -> _Prepared:
+    exp = registry.get(name)
+    drawn = {c.table for c in exp.charts}
+    shown = {
+        t: _arrow(df if t == "summary" else df.head(200)) for t, df in _tables.items() if t not in drawn - {"summary"}
+    }
+    return _Prepared(_diverged(_tables), exp.metrics(_tables, _cfg) if exp.metrics else [], shown)
+
+
+def _arrow(df: pd.DataFrame):
+    """The Arrow table st.dataframe would convert `df` into on every rerun (the same bytes reach the browser);
+    the DataFrame itself when Arrow cannot take it as it is (st.dataframe then applies its own fixes)."""
+    try:
+        return pa.Table.from_pandas(df)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError):
+        return df
 
 
 def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
     exp = registry.get(name)
     config_json = cfgmod.to_json(cfg, experiment=name)
-    diverged = _diverged(tables)
-    if diverged:
+    ready = _prepared(name, config_json, tables, cfg)
+    if ready.diverged:
         st.warning(
-            f"Training diverged (NaN or infinite values) for: {', '.join(diverged)}. Those learners "
+            f"Training diverged (NaN or infinite values) for: {', '.join(ready.diverged)}. Those learners "
             "stopped; their rows are marked diverged=True. Try a smaller learning rate."
         )
     if exp.metrics:
-        show_metrics(exp.metrics(tables, cfg))
+        show_metrics(ready.metrics)
     st.download_button(
         "Download all (zip)",
         data=functools.partial(zip_bytes, name, cfg, tables),  # built when clicked, not on every rerun
@@ -105,7 +161,7 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
             offered.add(chart.table)
     if "summary" in tables:
         st.subheader("Summary")
-        st.dataframe(tables["summary"], hide_index=True)
+        st.dataframe(ready.shown["summary"], hide_index=True)
         if "summary" not in offered:
             download_csv(name, cfg, "summary", tables["summary"])
     rest = [t for t in tables if t not in {c.table for c in exp.charts} | {"summary"}]
@@ -113,5 +169,5 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
         with st.expander("More tables"):
             for t in rest:
                 st.markdown(f"**{t}** ({len(tables[t])} rows)")
-                st.dataframe(tables[t].head(200), hide_index=True)
+                st.dataframe(ready.shown[t], hide_index=True)
                 download_csv(name, cfg, t, tables[t])

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from brainsim.charts import color_map, empty_figure, learner_grid, line_with_band, style, weight_heatmap
+from brainsim.timeline import animated, snapshot_steps
 
 
 def _chance_line(fig: go.Figure, chance: float) -> go.Figure:
@@ -117,3 +118,59 @@ def decay_accuracy(df: pd.DataFrame, cfg) -> go.Figure:
     )
     fig.update_yaxes(range=[0, 1.02])
     return _chance_line(fig, 1.0 / cfg.vocab)
+
+
+def _token_labels(fig: go.Figure, tokens: dict[int, str]) -> go.Figure:
+    """The slider's steps named step:input (e.g. 7:d2) instead of the bare step."""
+    for s in fig.layout.sliders[0].steps:
+        s.label = f"{s.label}:{tokens[int(s.label)]}"
+    return fig
+
+
+def hidden_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: every trained network's hidden units (bars, one per unit) at each step of the sequence."""
+    if df.empty:
+        return empty_figure("No trained learner selected.")
+    learners = list(dict.fromkeys(df["learner"]))
+    steps = [sorted(df["t"].unique())[i] for i in snapshot_steps(df["t"].nunique() - 1)]
+    parts = {key: part.sort_values("unit") for key, part in df.groupby(["learner", "t"], sort=False)}
+    top = float(df["activation"].abs().max()) or 1.0
+
+    def bars(name: str, t: int) -> list:
+        part = parts[name, t]
+        return [
+            dict(
+                type="bar",
+                x=part["unit"].to_numpy(),
+                y=part["activation"].to_numpy(),
+                marker=dict(color=part["activation"].to_numpy(), colorscale="RdBu_r", cmin=-top, cmax=top),
+                hovertemplate=name + ", unit %{x}: h = %{y:.3f}<extra></extra>",
+            )
+        ]
+
+    title = f"Hidden state across the trial (delay {int(df['delay'].iloc[0])}, seed {int(df['seed'].iloc[0])})"
+    fig = animated(learners, [int(t) for t in steps], [bars], step_label="step", title=title, max_cols=2)
+    fig.update_yaxes(range=[-1.05 * top, 1.05 * top], title="h")
+    fig.update_xaxes(title="unit")
+    return _token_labels(fig, dict(zip(df["t"], df["token"])))
+
+
+def store_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: the fast-weight store in symbol space after each written step (one heatmap, slider, play)."""
+    if df.empty:
+        return empty_figure("No store frames.")
+    steps = sorted(int(t) for t in df["t"].unique())
+    parts = {int(t): part.pivot(index="value", columns="key", values="strength") for t, part in df.groupby("t")}
+    top = float(df["strength"].abs().max()) or 1.0
+
+    def store(_: str, t: int) -> list:
+        grid = parts[t]
+        heat = weight_heatmap(grid.to_numpy(), limit=top, show_scale=True, name="store")
+        heat.update(x=grid.columns, y=grid.index, colorbar=dict(title="c·A·e"))
+        return [heat.to_plotly_json()]
+
+    title = f"Fast-weight store while the sequence is written (seed {int(df['seed'].iloc[0])})"
+    fig = animated(["store A in symbol space"], steps, [store], step_label="step", title=title, height_per_row=420)
+    fig.update_xaxes(title="key")
+    fig.update_yaxes(title="value", scaleanchor="x", constrain="domain")
+    return _token_labels(fig, dict(zip(df["t"], df["token"])))

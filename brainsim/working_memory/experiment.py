@@ -293,12 +293,27 @@ CHARTS = (
         "the cue to answer, '.' an empty step.",
     ),
     Chart(
+        "Timeline: hidden state across the trial",
+        "hidden_states",
+        wmc.hidden_timeline,
+        "Drag the slider or press Play: the same sequence step by step (at most 50 steps shown), each bar one "
+        "hidden unit (red +, blue −). The slider names each step's input; watch which units hold their level "
+        "through the distractors until the cue.",
+    ),
+    Chart(
         "Fast-weight store snapshots",
         "fast_weight_snapshots",
         wmc.snapshots,
         r"The store A read in symbol space, $c_{\text{value}}^\top A\, e_{\text{key}}$ for every key and value "
         "(e_key = E_k x, the key's code; c_value, the value's read-out code): stored pairs light up and fade by "
         "λ per step.",
+    ),
+    Chart(
+        "Timeline: the fast-weight store across the trial",
+        "fast_weight_frames",
+        wmc.store_timeline,
+        "The same store after every written step of the sequence (at most 50 steps shown): each pair lights "
+        "up its key–value cell when it is written, then fades by λ per step through the delay.",
     ),
     Chart(
         "Trace decay vs λ",

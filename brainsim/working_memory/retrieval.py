@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from brainsim.timeline import snapshot_steps
 from brainsim.working_memory import sequences as seq
 from brainsim.working_memory.fast_weights import FastWeightReader, store_snapshots
 
@@ -25,6 +26,7 @@ class FastWeightResults:
     by_pairs: list[dict]  # accuracy rows at the shortest delay, per seed and pair count
     decay: pd.DataFrame  # lam, seed, delay, signal, theory, accuracy
     snapshots: pd.DataFrame  # moment, t, token, key, value, strength
+    frames: pd.DataFrame  # the store at up to timeline.MAX_FRAMES steps of the same sequence
     wall_s: float
 
 
@@ -50,6 +52,7 @@ def fast_weight_results(cfg: WorkingMemoryConfig, seeds: list[int]) -> FastWeigh
         by_pairs=by_pairs,
         decay=decay_df.sort_values(["lam", "seed", "delay"], kind="stable").reset_index(drop=True),
         snapshots=snapshots(cfg, seeds[0]),
+        frames=store_frames(cfg, seeds[0]),
         wall_s=time.perf_counter() - t0,
     )
 
@@ -96,16 +99,22 @@ def _trace_decay(cfg: WorkingMemoryConfig, reader: FastWeightReader, lams: list[
     return rows
 
 
-def snapshots(cfg: WorkingMemoryConfig, seed: int) -> pd.DataFrame:
-    """The store of one example sequence in symbol space, S[value, key] = c_value^T A_t e_key, at a few
-    moments: after the first pair, after the last pair, mid-delay, and when the query arrives."""
+def _store(cfg: WorkingMemoryConfig, seed: int) -> tuple[np.ndarray, list[str]]:
+    """The store of one example sequence (longest delay) in symbol space after each written step,
+    S[t, value, key] = c_value^T A_t e_key, (T-1, V, V), and the sequence's tokens."""
     tail = max(cfg.delays)
     b = seq.associative_retrieval(1, cfg.vocab, cfg.pairs, tail, cfg.distractors, seed, 3)
     reader = FastWeightReader(b.layout, cfg.fw_dim, cfg.lam, cfg.eta, cfg.read_noise, seed)
     k, v = reader.encode(b.x)  # (1, T, d)
     a = store_snapshots(k[:, :-1], v[:, :-1], cfg.lam, cfg.eta)[0]  # (T-1, d, d): after each written step
-    s = reader.association(a).numpy()  # (T-1, V, V)
-    tokens = seq.describe(b.x[0], b.layout)
+    return reader.association(a).numpy(), seq.describe(b.x[0], b.layout)
+
+
+def snapshots(cfg: WorkingMemoryConfig, seed: int) -> pd.DataFrame:
+    """The store of one example sequence in symbol space, S[value, key] = c_value^T A_t e_key, at a few
+    moments: after the first pair, after the last pair, mid-delay, and when the query arrives."""
+    tail = max(cfg.delays)
+    s, tokens = _store(cfg, seed)
     moments = {
         "after first pair": 0,
         "after last pair": cfg.pairs - 1,
@@ -120,3 +129,20 @@ def snapshots(cfg: WorkingMemoryConfig, seed: int) -> pd.DataFrame:
         for label, t in moments.items()
     ]
     return pd.concat(rows, ignore_index=True).drop_duplicates(["t", "key", "value"]).reset_index(drop=True)
+
+
+STORE_FRAME_COLUMNS = ["seed", "t", "token", "key", "value", "strength"]
+
+
+def store_frames(cfg: WorkingMemoryConfig, seed: int) -> pd.DataFrame:
+    """The timeline of the same store: S[value, key] after every written step of the sequence (at most
+    timeline.MAX_FRAMES steps, evenly spaced, first and last kept)."""
+    s, tokens = _store(cfg, seed)
+    vi, ki = np.meshgrid(np.arange(cfg.vocab), np.arange(cfg.vocab), indexing="ij")
+    rows = [
+        pd.DataFrame(
+            dict(seed=seed, t=t, token=tokens[t], key=ki.ravel(), value=vi.ravel(), strength=s[t].ravel().round(6))
+        )
+        for t in snapshot_steps(len(s) - 1)
+    ]
+    return pd.concat(rows, ignore_index=True)[STORE_FRAME_COLUMNS]

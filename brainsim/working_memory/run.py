@@ -120,6 +120,7 @@ def run(cfg: WorkingMemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
         pd.concat(hidden, ignore_index=True) if hidden else pd.DataFrame(columns=tables.HIDDEN_COLUMNS)
     )
     out["fast_weight_snapshots"] = fw.snapshots
+    out["fast_weight_frames"] = fw.frames
     out["trace_decay"] = fw.decay
     out["summary"] = tables.summary(cfg, out["accuracy_vs_delay"], params)
     out["timing"] = pd.DataFrame(timing, columns=tables.TIMING_COLUMNS)

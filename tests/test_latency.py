@@ -1,0 +1,88 @@
+"""Issue 19's speed-ups change nothing that is shown: a frozen figure sends the same spec, a table drawn from
+its cached Arrow form holds the same values, and `list` prints the declared titles without importing torch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.tools
+import pytest
+from conftest import EXPERIMENTS, ROOT
+
+from brainsim import registry
+from brainsim.ui.results import _arrow, freeze
+
+
+def _figure() -> go.Figure:
+    """Arrays of several dtypes, NaN, text, a pandas Series and animation frames: what the pages' figures hold."""
+    x = np.linspace(0, 1, 500)
+    fig = go.Figure(
+        [
+            go.Scatter(x=x, y=np.sin(7 * x), name="sine <b>", mode="lines"),
+            go.Scatter(x=pd.Series(x[:5]), y=[1.0, float("nan"), 3.0, None, 5.0], text=list("abcde")),
+            go.Heatmap(z=np.arange(12, dtype=np.float32).reshape(3, 4), colorscale="Viridis"),
+        ],
+        frames=[go.Frame(data=[go.Scatter(y=np.arange(4, dtype=np.int64) * k)], name=str(k)) for k in range(3)],
+    )
+    fig.update_layout(title="τ_e / ms", xaxis_title="x", sliders=[{"steps": [{"label": "0"}]}])
+    return fig
+
+
+def _spec(fig) -> str:
+    """The spec string st.plotly_chart writes for `fig` (streamlit.elements.plotly_chart)."""
+    return pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
+
+
+def test_a_frozen_figure_sends_the_same_spec_every_time():
+    expected = _spec(_figure())
+    frozen = freeze(_figure())
+    assert isinstance(frozen, go.Figure)
+    assert _spec(frozen) == expected
+    assert _spec(frozen) == expected  # and again: nothing was consumed or changed by the first call
+
+
+def test_anything_but_a_plain_figure_passes_through_unchanged():
+    other = {"data": [{"type": "bar", "y": [1, 2]}]}
+    assert freeze(other) is other
+
+
+def test_a_table_shown_from_its_arrow_form_holds_the_same_values():
+    df = pd.DataFrame(
+        {
+            "learner": pd.Categorical(["hebbian", "backprop", "hebbian"]),
+            "seed": np.array([0, 1, 2], dtype=np.int64),
+            "accuracy": [0.5, float("nan"), 0.75],
+            "diverged": [False, True, False],
+            "note": ["a", None, "c"],
+        }
+    )
+    shown = _arrow(df)
+    assert not isinstance(shown, pd.DataFrame)
+    pd.testing.assert_frame_equal(shown.to_pandas(), df)
+    mixed = pd.DataFrame({"x": [1, "a", 2.5]})  # Arrow refuses it: left to st.dataframe's own fixes
+    assert _arrow(mixed) is mixed
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_titles_read_from_the_source_are_the_declared_ones(name):
+    exp = registry.get(name)
+    assert registry.describe(name) == (exp.title, exp.question)
+
+
+def test_list_prints_every_experiment_without_importing_torch():
+    code = (
+        "import sys; from brainsim import cli; cli.main(['list']); print(sorted({'torch', 'pandas'} & {*sys.modules}))"
+    )
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    *lines, loaded = out.stdout.strip().splitlines()
+    assert loaded == "[]"
+    expected = [f"{n:16s} {registry.get(n).title}: {registry.get(n).question}" for n in EXPERIMENTS]
+    assert lines == expected
