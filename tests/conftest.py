@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -17,3 +18,15 @@ EXPERIMENTS = registry.names()
 @pytest.fixture(params=EXPERIMENTS)
 def experiment(request):
     return registry.get(request.param)
+
+
+@functools.cache
+def _default_run(name: str):
+    exp = registry.get(name)
+    return exp.run(exp.config())
+
+
+def default_tables(name: str):
+    """The default run of `name`, computed once per pytest worker and shared by the tests that only read it
+    (copies, so no test can change another's). Determinism itself is checked against a fresh run."""
+    return {table: df.copy() for table, df in _default_run(name).items()}

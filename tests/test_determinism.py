@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from conftest import default_tables
+
 from brainsim.export import TIMING_TABLES, csv_bytes
 
 
 def test_same_config_same_bytes(experiment):
-    cfg = experiment.config()
-    a, b = experiment.run(cfg), experiment.run(cfg)
+    a, b = default_tables(experiment.name), experiment.run(experiment.config())  # the shared run and a fresh one
     assert a.keys() == b.keys() and a
     for table in a:
         if table not in TIMING_TABLES:
@@ -16,13 +17,14 @@ def test_same_config_same_bytes(experiment):
 
 def test_seed_changes_results(experiment):
     """The seed matters: a different seed gives different numbers somewhere."""
-    a = experiment.run(experiment.config(seed=0))
+    assert experiment.config().seed == 0
+    a = default_tables(experiment.name)
     b = experiment.run(experiment.config(seed=1))
     assert any(csv_bytes(a[t]) != csv_bytes(b[t]) for t in a if t not in TIMING_TABLES)
 
 
 def test_tables_are_tidy(experiment):
-    tables = experiment.run(experiment.config())
+    tables = default_tables(experiment.name)
     for name, df in tables.items():
         assert len(df.columns) == len(set(df.columns)), f"{experiment.name}/{name} repeats a column"
         assert all(isinstance(c, str) and c == c.strip() for c in df.columns)

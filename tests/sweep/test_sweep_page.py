@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from brainsim import workers
+
 
 def page_script():
     from brainsim import runtime
@@ -21,7 +23,12 @@ def clean(at: AppTest) -> None:
 
 @pytest.mark.slow
 def test_sweep_page_draws_a_line_a_heatmap_and_refuses_a_large_sweep(monkeypatch):
-    monkeypatch.setenv("BRAINSIM_WORKERS", "0")  # points on threads of this process, if no pool exists yet
+    # points on threads of this process, in a pool of this test's own: the module's pool is restored after, so a
+    # later test in this pytest worker still gets worker processes
+    for attr in ("_POOL", "_MODE", "_SINK", "_CANCELLED"):
+        monkeypatch.setattr(workers, attr, getattr(workers, attr))
+    monkeypatch.setattr(workers, "_POOL", None)
+    monkeypatch.setenv(workers.WORKERS_ENV, "0")
     at = AppTest.from_function(page_script, default_timeout=240).run()
     clean(at)
     assert at.title[0].value == "Sweeps" and at.info
