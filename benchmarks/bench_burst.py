@@ -115,7 +115,12 @@ class Session:
 
 
 def _busy(page) -> bool:
-    state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:  # short wait: the app element can vanish between the caller's count() and this read (a reconnect)
+        state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state", timeout=2000)
+    except PlaywrightTimeout:
+        return True  # not there yet: not settled
     return state != "notRunning" or page.locator("[data-testid='stSkeleton']").count() > 0
 
 
