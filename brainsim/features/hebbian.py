@@ -12,25 +12,13 @@ import torch
 
 from brainsim.arena.learners.hebbian import hebbian_rates
 from brainsim.rules.competitive import krotov_hopfield
-from brainsim.rules.hebbian import oja
+from brainsim.rules.hebbian import oja, sanger
 from brainsim.runtime import torch_generator
 
 INIT_SCALE = 0.1  # initial weights ~ N(0, 0.1²): small, so the rules' growth term sets the direction
 FINAL_RATE = 0.01  # the learning rate ends at this fraction of its start
 KH_DELTA, KH_RANK = 0.4, 2  # Krotov-Hopfield anti-Hebbian strength Δ and its rank k (Krotov & Hopfield 2019);
 # the config's smallest layer has 2 units, so the rank-2 unit always exists
-
-
-def sanger(pre: torch.Tensor, post: torch.Tensor, w: torch.Tensor, eta: float) -> torch.Tensor:
-    """Sanger's generalised Hebbian algorithm (1989): ΔW = η · (y xᵀ − LT[y yᵀ] W), y = W x, averaged over
-    the batch; LT keeps the lower triangle with the diagonal. Unit i learns Oja's rule on the input minus
-    what units 1…i reconstruct of it (x − Σ_{k≤i} y_k w_k), so the rows converge, in order, to the first k
-    principal components of zero-mean x, with |w_i| → 1. With k = 1 it is Oja's rule.
-
-    pre x: (B, n_in), post y: (B, k), w: (k, n_in) -> ΔW: (k, n_in).
-    (It lives here, not in brainsim/rules/, only because rules/ is shared; it could move to rules/hebbian.py.)"""
-    b = pre.shape[0]
-    return eta * (post.T @ pre - torch.tril(post.T @ post) @ w) / b
 
 
 @dataclass

@@ -27,3 +27,14 @@ def oja(pre: torch.Tensor, post: torch.Tensor, w: torch.Tensor, eta: float) -> t
     b = pre.shape[-2]
     recon = post @ w  # (..., B, n_in): what the outputs predict of the input
     return eta * post.transpose(-1, -2) @ (pre - recon) / b
+
+
+def sanger(pre: torch.Tensor, post: torch.Tensor, w: torch.Tensor, eta: float) -> torch.Tensor:
+    """Sanger's generalised Hebbian algorithm (1989): ΔW = η · (y xᵀ − LT[y yᵀ] W), y = W x, averaged over
+    the batch; LT keeps the lower triangle with the diagonal. Unit i learns Oja's rule on the input minus
+    what units 1…i reconstruct of it (x − Σ_{k≤i} y_k w_k), so the rows converge, in order, to the first k
+    principal components of zero-mean x, with |w_i| → 1. With k = 1 it is Oja's rule.
+
+    pre x: (B, n_in), post y: (B, k), w: (k, n_in) -> ΔW: (k, n_in)."""
+    b = pre.shape[0]
+    return eta * (post.T @ pre - torch.tril(post.T @ post) @ w) / b

@@ -52,3 +52,11 @@ def test_running_baseline_tracks_the_mean_reward():
     assert torch.allclose(
         three_factor.running_baseline(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]), 0.5), torch.tensor([0.5, 0.5])
     )
+
+
+def test_sanger_with_one_unit_is_oja_and_its_first_row_ignores_the_others():
+    g = torch.Generator().manual_seed(3)
+    x, w1, w3 = torch.randn(16, 5, generator=g), torch.randn(1, 5, generator=g), torch.randn(3, 5, generator=g)
+    assert torch.allclose(hebbian.sanger(x, x @ w1.T, w1, 0.1), hebbian.oja(x, x @ w1.T, w1, 0.1))
+    first = hebbian.sanger(x, x @ w3.T, w3, 0.1)[0]  # unit 1 subtracts only its own reconstruction
+    assert torch.allclose(first, hebbian.oja(x, x @ w3[:1].T, w3[:1], 0.1)[0])
