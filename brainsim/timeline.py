@@ -100,7 +100,7 @@ def controls(steps: list[int], step_label: str) -> dict:
         currentvalue=dict(prefix=f"{step_label.capitalize()} "),
         pad=dict(t=40, l=80),
         len=1.0,
-        steps=[dict(label=str(s), method="animate", args=[[str(s)], go_to]) for s in steps],
+        steps=[dict(label=f"{s:g}", method="animate", args=[[str(s)], go_to]) for s in steps],
     )
     button = dict(label="▶ Play", method="animate", args=[None, play])
     menu = dict(type="buttons", showactive=False, x=0, y=0, xanchor="left", yanchor="top", pad=dict(t=40))
