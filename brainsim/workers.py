@@ -22,6 +22,7 @@ with the job, and the worker reads them through the app's reader, which refuses 
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
 import itertools
@@ -294,6 +295,17 @@ def _listen(sink) -> None:
                 if rows:
                     kept = _LIVE.setdefault(job_id, [])
                     kept.extend(rows[: max(0, MAX_LIVE_ROWS - len(kept))])
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Let go of the pool while the interpreter is whole: dropped later, during its teardown, the pool's
+    clean-up callback finds the multiprocessing module gone and prints a traceback on every exit."""
+    global _POOL
+    with _LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _reset_pool(locked: bool = False) -> None:

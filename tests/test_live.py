@@ -67,7 +67,7 @@ def test_every_page_declares_a_live_curve(name):
 def test_live_figure_is_the_mean_over_seeds_per_learner():
     rows = [("backprop mlp", 0, 0.5), ("backprop mlp", 0, 0.7), ("backprop mlp", 1, 1.0), ("hebbian", 0, 0.2)]
     fig = live.figure(live.LiveCurve("epoch", "train_accuracy"), rows)
-    lines = {tr.name: (list(tr.x), list(tr.y)) for tr in fig.data}
+    lines = {tr["name"]: (tr["x"], tr["y"]) for tr in fig["data"]}
     assert lines["backprop mlp"] == ([0, 1], pytest.approx([0.6, 1.0]))
     assert lines["hebbian"] == ([0], [0.2])
 

@@ -14,7 +14,7 @@ from brainsim import cost, live, registry, runtime, workers
 from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
-from brainsim.ui.results import show_notes, show_results
+from brainsim.ui.results import prebuilt, show_notes, show_results
 from brainsim.ui.widgets import global_controls, global_values, persist, restore, sidebar_fields
 
 
@@ -43,7 +43,7 @@ def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
                 if len(rows) != drawn:
                     drawn, drawn_at = len(rows), time.monotonic()
                     with _unrecorded():
-                        view.plotly_chart(live.figure(curve, rows), key=f"{name}.live.{drawn}", theme=None)
+                        view.plotly_chart(prebuilt(live.figure(curve, rows)), key=f"{name}.live.{drawn}", theme=None)
             st.session_state.get("_brainsim.poll")  # the yield point: a pending rerun interrupts here
         return job.result()
     finally:

@@ -86,6 +86,14 @@ def freeze(fig):
     return fig
 
 
+def prebuilt(plain: dict) -> _Built:
+    """A figure for st.plotly_chart made from a plain JSON figure dict (brainsim.live.figure), sent as it is:
+    st.plotly_chart would otherwise validate a dict by building a plotly Figure from it, the cost avoided."""
+    fig = _Built()
+    fig._frozen = plain
+    return fig
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(name: str, config_json: str, index: int, _df: pd.DataFrame, _cfg):
     """Chart `index` of `name`'s page for this config, built once and shared read-only by every session:
