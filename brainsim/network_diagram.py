@@ -11,6 +11,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from brainsim.charts import empty_figure
+from brainsim.timeline import animated
+
 POSITIVE, NEGATIVE = "#d62728", "#1f77b4"  # red +, blue − (the weight heatmaps' RdBu_r ends)
 MAX_WIDTH = 9.0  # px of the largest |weight|
 MAX_EDGES = 200  # larger networks are not drawn (the figure would be a hairball and slow to animate)
@@ -63,6 +66,7 @@ def traces(weights: pd.DataFrame, scale: float, pos: dict[str, tuple[float, floa
         )
     )  # fmt: skip
     names = list(pos)
+    inputs = set(sources) - set(targets)
     out.append(
         dict(
             type="scatter",
@@ -72,7 +76,7 @@ def traces(weights: pd.DataFrame, scale: float, pos: dict[str, tuple[float, floa
             marker=dict(size=26, color="white", line=dict(color="black", width=2)),
             text=names,
             textfont=dict(size=11),
-            customdata=[f"bias {bias[n]:.3g}" if n in bias else "input" for n in names],
+            customdata=[f"bias {bias[n]:.3g}" if n in bias else ("input" if n in inputs else "no bias") for n in names],
             hovertemplate="%{text}: %{customdata}<extra></extra>",
         )
     )
@@ -83,3 +87,28 @@ def hide_axes(fig: go.Figure) -> go.Figure:
     """A figure of diagrams only: no ticks or grid, a little room around the units."""
     fig.update_xaxes(visible=False, range=[-0.3, None])
     return fig.update_yaxes(visible=False)
+
+
+def timeline(df: pd.DataFrame, title: str, step: str = "epoch", empty: str = "No network to draw.") -> go.Figure:
+    """Every learner's network at each snapshot (slider, play) from a weights table with a `learner` and a `step`
+    column: width scaled to each learner's largest |w| over the whole run, the same layout and fixed axis ranges
+    in every frame (the picture does not jump). A learner that stopped early (diverged) keeps its last drawing."""
+    if df.empty:
+        return empty_figure(empty)
+    learners = list(dict.fromkeys(df["learner"]))
+    steps = sorted(int(e) for e in df[step].unique())
+    parts = {key: part for key, part in df.groupby(["learner", step], sort=False)}
+    edges = df[df["source"] != "bias"]
+    scale = {n: float(edges.loc[edges["learner"] == n, "weight"].abs().max()) for n in learners}
+    own = {n: sorted(s for (m, s) in parts if m == n) for n in learners}
+    pos = {n: layout(parts[n, own[n][0]]) for n in learners}
+
+    def network(name: str, at: int) -> list:
+        shown = max((s for s in own[name] if s <= at), default=own[name][0])
+        return traces(parts[name, shown], scale[name], pos[name])
+
+    fig = animated(learners, steps, [network], step_label=step, title=title, max_cols=3, height_per_row=330)
+    xs = [x for p in pos.values() for x, _ in p.values()]
+    ys = [y for p in pos.values() for _, y in p.values()]
+    fig.update_xaxes(visible=False, range=[min(xs) - 0.35, max(xs) + 0.35])
+    return fig.update_yaxes(visible=False, range=[min(ys) - 0.6, max(ys) + 0.6])

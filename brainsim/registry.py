@@ -36,6 +36,16 @@ class Equation:
 
 
 @dataclass(frozen=True)
+class More:
+    """A "train N more" button: raise the iterative field `field` by `step` (the page reruns the longer run)."""
+
+    field: str  # the config field counting training iterations, e.g. "epochs"
+    step: int = 10  # how many more per press
+    label: str = "epochs"  # what is counted, for the button: "Train 10 more epochs"
+    note: str = ""  # one sentence when a longer run is not exactly a continuation (e.g. a schedule over the total)
+
+
+@dataclass(frozen=True)
 class Experiment:
     name: str  # CLI name, e.g. "xor"
     title: str  # page title, navigation label and home-page link
@@ -51,6 +61,7 @@ class Experiment:
     validate_inputs: Callable[[Any], None] | None = None  # extra checks (e.g. files) raising ConfigError
     cost: Callable[[Any], float] | None = None  # estimated seconds of run(config) on one core (<package>/cost.py)
     live: Any = None  # brainsim.live.LiveCurve: the curve drawn while a run is in flight (rows via live.report)
+    more: More | None = None  # a "train N more" button on the page (iterative training only)
 
     def __post_init__(self):
         if not self.url_path:

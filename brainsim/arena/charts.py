@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from brainsim import network_diagram
 from brainsim.charts import (
     color_map,
     empty_figure,
@@ -231,9 +232,22 @@ def regions_timeline(df: pd.DataFrame, cfg) -> go.Figure:
     palette = px.colors.qualitative.Pastel
     scale = [[i / max(1, n_classes - 1), palette[i % len(palette)]] for i in range(n_classes)]
 
+    own = {n: sorted(e for (m, e) in parts if m == n) for n in learners}  # a diverged learner stops early
+
     def regions(name: str, epoch: int) -> list:
-        trace = region_trace(parts[name, epoch], "class", 0, max(1, n_classes - 1), scale, False)
+        shown = max((e for e in own[name] if e <= epoch), default=own[name][0])  # its last map, held
+        trace = region_trace(parts[name, shown], "class", 0, max(1, n_classes - 1), scale, False)
         return [dict(trace, zsmooth=False, hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}: class %{z}<extra></extra>")]
 
     title = f"Decision regions while training (seed {int(df['seed'].iloc[0])})"
     return animated(learners, steps, [regions], title=title, max_cols=3, height_per_row=330)
+
+
+def network_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: each learner's network at each snapshot epoch (first seed; edge colour = sign, width = |w|)."""
+    seed = f" (seed {int(df['seed'].iloc[0])})" if len(df) else ""
+    return network_diagram.timeline(
+        df,
+        f"The networks while training{seed}: red +, blue −, width |w|",
+        empty="The networks are drawn for the 2-D tasks only (digits and image files have too many inputs).",
+    )

@@ -15,7 +15,7 @@ from brainsim.arena.tables import metrics
 from brainsim.config import BaseConfig, param
 from brainsim.equations import optimizer_equations
 from brainsim.live import LiveCurve
-from brainsim.registry import Chart, Equation, Experiment
+from brainsim.registry import Chart, Equation, Experiment, More
 
 TASKS = ("xor", "circles", "moons", "spiral", "blobs", "digits", "local file", "csv text")
 DEFAULT_LEARNERS = ("backprop mlp", "feedback alignment", "reward-modulated", "hebbian features", "delta rule")
@@ -294,6 +294,16 @@ EXPERIMENT = Experiment(
             "(first seed; 2-D tasks). Backprop carves the regions early; the reward-modulated and Hebbian "
             "learners change them more slowly or not at all.",
         ),
+        Chart(
+            "Timeline: the networks",
+            "snapshot_weights",
+            charts.network_timeline,
+            "Drag the slider or press Play: each learner's units and connections (first seed; 2-D tasks), the "
+            "inputs x₁, x₂ on the left, the outputs y₀, y₁, … (one per class) on the right, and the 8 hidden units "
+            "the outputs weigh most at the end of the run. Red = positive, blue = negative, width ∝ |w| (scaled to "
+            "each learner's largest); hover an edge's midpoint for its weight, a unit for its bias. The delta rule "
+            "has no hidden layer; the Hebbian layer has no bias.",
+        ),
         Chart("Confusion matrices", "confusion", charts.confusion, "Where each learner's test answers go."),
         Chart(
             "Learned features",
@@ -311,4 +321,5 @@ EXPERIMENT = Experiment(
     validate_inputs=validate_inputs,
     cost=cost.seconds,
     live=LiveCurve("samples_seen", "test_accuracy", "Test accuracy, live (mean over seeds)", (0.0, 1.02)),
+    more=More(field="extra_epochs", step=10, label="epochs"),
 )

@@ -117,6 +117,7 @@ def run(cfg: ArenaConfig, progress=None) -> dict[str, pd.DataFrame]:
         "summary": tables.summarize(cur, cfg.learners),
         **{table: tables.concat(p, table) for table, p in parts.items()},
         "snapshots": snaps.table(),
+        "snapshot_weights": snaps.weights_table(),
         "timing": timing,
     }
 

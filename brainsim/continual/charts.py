@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from brainsim.charts import color_map, empty_figure, learner_grid, mean_band, style
+from brainsim.timeline import animated, snapshot_steps
 
 TASK_COLORS = (
     "#1f77b4",
@@ -91,6 +92,63 @@ def curves_chart(df: pd.DataFrame, cfg) -> go.Figure:
     fig.update_xaxes(title_text="optimizer step")
     fig.update_layout(height=250 * rows)
     return style(fig, "Test accuracy on each task during training (dotted: a new task starts)")
+
+
+def tasks_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline over the curves table: at each evaluation (at most timeline.MAX_FRAMES, evenly spaced), one
+    panel per learner with a bar per task seen so far (the one in training outlined), mean over seeds, and a
+    dashed line at their average."""
+    if df.empty:
+        return empty_figure("No learner ran.")
+    names = _learners(df)
+    every = sorted(int(s) for s in df["step"].unique())
+    steps = [every[i] for i in snapshot_steps(len(every) - 1)]
+    acc = df.groupby(["learner", "step", "task"])["accuracy"].mean()
+    training = df.groupby("step")["training_task"].max()
+    tasks = sorted(int(t) for t in df["task"].unique())
+    n_seeds = df["seed"].nunique()
+
+    def panel(name: str, step: int) -> list:
+        now = int(training[step])
+        y = [float(acc[name, step, t]) if t <= now else None for t in tasks]
+        seen = [v for v in y if v is not None]
+        bars = dict(
+            type="bar",
+            x=tasks,
+            y=y,
+            marker=dict(
+                color=[TASK_COLORS[(t - 1) % len(TASK_COLORS)] for t in tasks],
+                line=dict(color="#222222", width=[2.5 if t == now else 0 for t in tasks]),
+            ),
+            hovertemplate=name + ", task %{x}: %{y:.2f}<extra></extra>",
+        )
+        mean = sum(seen) / len(seen)
+        average = dict(
+            type="scatter",
+            x=[tasks[0] - 0.5, tasks[-1] + 0.5],
+            y=[mean, mean],
+            mode="lines",
+            line=dict(color="#333333", dash="dash", width=1.5),
+            hovertemplate=f"{name}: average over tasks 1–{now} {mean:.2f}<extra></extra>",
+        )
+        return [bars, average]
+
+    seeds = f"mean over {n_seeds} seeds" if n_seeds > 1 else f"seed {int(df['seed'].iloc[0])}"
+    title = f"Accuracy on the tasks seen so far, {seeds}"
+    fig = animated(names, steps, [panel], step_label="optimizer step", title=title, height_per_row=270)
+    fig.update_xaxes(range=[tasks[0] - 0.5, tasks[-1] + 0.5], dtick=1, autorange=False)
+    cols = min(4, len(names))  # animated's grid: 4 learners to a row
+    for k in range(1, 2 * len(names)):
+        if f"xaxis{k}" not in fig.layout:
+            break
+        if k > len(names):  # a grid cell after the last learner: no empty axes
+            fig.layout[f"xaxis{k}"].visible = fig.layout[f"yaxis{k}"].visible = False
+        elif k + cols > len(names):  # the lowest panel of its column (above, the title would meet a panel's)
+            fig.layout[f"xaxis{k}"].title.text = "task"
+    fig.update_yaxes(range=[0, 1.05], autorange=False)
+    for s in fig.layout.sliders[0].steps:  # the slider's steps named step:task in training (e.g. 84:t2)
+        s.label = f"{s.label}:t{int(training[int(s.label)])}"
+    return fig
 
 
 def final_chart(df: pd.DataFrame, cfg) -> go.Figure:

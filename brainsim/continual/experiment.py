@@ -19,7 +19,7 @@ from brainsim.continual import cost, page, tables, tasks
 from brainsim.continual.learners import LEARNERS, TASK_ONLY
 from brainsim.continual.network import init_params
 from brainsim.continual.train import train_all
-from brainsim.registry import Experiment
+from brainsim.registry import Experiment, More
 from brainsim.runtime import resolve_device
 from brainsim.torchkit import ACTIVATIONS
 
@@ -162,4 +162,11 @@ EXPERIMENT = Experiment(
     url_path="continual_learning",
     cost=cost.seconds,
     live=live.LiveCurve(x="step", y="accuracy", title="Mean test accuracy over all tasks, live", y_range=(0, 1.02)),
+    more=More(
+        field="epochs",
+        step=5,
+        label="epochs per task",
+        note="Here every task is trained longer before the next one arrives: the longer run is a new sequence with "
+        "more epochs per task, not a continuation of the last task.",
+    ),
 )

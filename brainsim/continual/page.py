@@ -94,6 +94,14 @@ CHARTS = (
         "as the next task starts.",
     ),
     Chart(
+        "Accuracy on each task as tasks arrive",
+        "curves",
+        cc.tasks_timeline,
+        "Timeline of the curves table: move the slider (or ▶ Play) through training (labels: step:task in "
+        "training). Bars: test accuracy on each task seen so far, mean over seeds; outlined: the task in training; "
+        "dashed: their average. A forgetting learner's old bars fall as each new one rises.",
+    ),
+    Chart(
         "Accuracy matrix",
         "accuracy_matrix",
         cc.matrix_chart,

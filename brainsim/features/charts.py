@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from brainsim.charts import (
     GREYS,
@@ -19,7 +20,9 @@ from brainsim.charts import (
     style,
     weight_heatmap,
 )
+from brainsim.timeline import animated
 
+RDBU = get_colorscale("RdBu_r")  # weight_heatmap's scale spelled out: frames skip the validation that resolves names
 SANGER_MIN_COS, OJA_MIN_COS, MAX_ANGLE_DEG = 0.95, 0.98, 10.0  # the claims the tests hold the learners to
 
 
@@ -41,6 +44,19 @@ def mosaic(part: pd.DataFrame, value: str, key: str) -> tuple[np.ndarray, np.nda
         r0, c0 = (i // cols) * (h + 1), (i % cols) * (w + 1)
         pic[r0 + one["row"].to_numpy(), c0 + one["col"].to_numpy()] = one[value].to_numpy()
         tile[r0 : r0 + h, c0 : c0 + w] = k
+    return pic, tile
+
+
+def tiled(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Images (n, h, w) tiled like `mosaic`: (picture with NaN gaps, tile number 1..n of every pixel, 0 in gaps)."""
+    n, h, w = images.shape
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    pic = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    tile = np.zeros(pic.shape, dtype=int)
+    for i, image in enumerate(images):
+        r0, c0 = (i // cols) * (h + 1), (i % cols) * (w + 1)
+        pic[r0 : r0 + h, c0 : c0 + w], tile[r0 : r0 + h, c0 : c0 + w] = image, i + 1
     return pic, tile
 
 
@@ -74,6 +90,66 @@ def fields_chart(df: pd.DataFrame, cfg) -> go.Figure:
         square_pixels(fig, i // cols + 1, i % cols + 1)
     _grid_layout(fig, len(learners), cols)
     return style(fig, "Receptive fields: each unit's weights as an image (first seed)")
+
+
+def _snapshot_pictures(df: pd.DataFrame, learners: list[str]) -> dict:
+    """(learner, epoch) -> its units tiled (picture, tile numbers), w divided by the learner's largest |w|."""
+    h, w = int(df["row"].max()) + 1, int(df["col"].max()) + 1
+    pictures = {}
+    for name in learners:
+        part = df[df["learner"] == name].sort_values(["epoch", "unit", "row", "col"])
+        weights = part["weight"].to_numpy()
+        stack = (weights / (float(np.abs(weights).max()) or 1.0)).reshape(-1, part["unit"].nunique(), h, w)
+        for epoch, images in zip(sorted(part["epoch"].unique()), stack):
+            pictures[name, int(epoch)] = tiled(images)
+    return pictures
+
+
+def fields_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: the first seed's receptive fields at every snapshot epoch (slider, play), each learner's
+    units as a mosaic on one colour scale (w divided by the learner's largest |w| over its whole training,
+    so growth shows and the picture does not jump); a learner whose training ended earlier holds its last
+    fields."""
+    if df.empty:
+        return empty_figure("No timeline: choose Oja's, Sanger's, the competitive rule or the backprop MLP.")
+    learners = list(dict.fromkeys(df["learner"]))
+    ends = df.groupby("learner")["epoch"].max()
+    steps = sorted(int(e) for e in df.loc[df["learner"] == ends.idxmax(), "epoch"].unique())  # the frames
+    titles = {f"{name} ({ends[name]} epochs)": name for name in learners}
+    pictures = _snapshot_pictures(df, learners)
+    shapes = {name: pic.shape for (name, _), (pic, _) in pictures.items()}
+    epochs = {name: sorted(e for n, e in pictures if n == name) for name in learners}
+
+    def fields(title: str, step: int) -> list:
+        name = titles[title]
+        epoch = max(e for e in epochs[name] if e <= step)
+        pic, tile = pictures[name, epoch]
+        hover = f"{name}, epoch {epoch}, unit %{{customdata}}<br>w / max|w| = %{{z:.2f}}<extra></extra>"
+        scale = dict(title="w / max|w|", len=0.6) if name == learners[0] else None
+        return [
+            dict(
+                type="heatmap",
+                z=pic,
+                customdata=tile,
+                zmin=-1.0,
+                zmax=1.0,
+                colorscale=RDBU,
+                showscale=name == learners[0],
+                colorbar=scale,
+                hovertemplate=hover,
+            )
+        ]
+
+    title = f"Receptive fields forming, epoch by epoch (seed {int(df['seed'].iloc[0])})"
+    fig = animated(list(titles), steps, [fields], title=title, max_cols=4, height_per_row=300)
+    cols = min(4, len(learners))
+    for i, name in enumerate(learners):
+        row, col = i // cols + 1, i % cols + 1
+        square_pixels(fig, row, col)
+        rows, cols_px = shapes[name]
+        fig.update_xaxes(range=[-0.5, cols_px - 0.5], visible=False, row=row, col=col)
+        fig.update_yaxes(range=[rows - 0.5, -0.5], visible=False, row=row, col=col)  # row 0 on top, fixed
+    return fig
 
 
 def maps_chart(df: pd.DataFrame, cfg) -> go.Figure:

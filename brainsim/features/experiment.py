@@ -21,7 +21,7 @@ from brainsim.features.backprop import AE_ACTIVATIONS
 from brainsim.features.data import load
 from brainsim.features.run import LEARNERS, run_all
 from brainsim.live import LiveCurve
-from brainsim.registry import Experiment
+from brainsim.registry import Experiment, More
 
 ONLY_FILE = {"data": ("local file",)}
 
@@ -142,4 +142,11 @@ EXPERIMENT = Experiment(
     validate_inputs=validate_inputs,
     cost=cost.seconds,
     live=LiveCurve("epoch", "abs_cos", "Oja's and Sanger's units against the principal components, live", (0.0, 1.02)),
+    more=More(
+        field="epochs",
+        step=5,
+        label="backprop epochs",
+        note="The backprop learners' rate decays linearly over all their updates, so the longer run is a new run "
+        "with a slower decay, not a continuation.",
+    ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from brainsim.features import charts as fc
+from brainsim.features import snapshots as snap
 from brainsim.registry import Chart, Equation
 
 NOTES = """
@@ -75,6 +76,16 @@ CHARTS = (
         "First seed. Each tile is one unit (CNN: one filter), its weights divided by their largest |w|: red "
         "excites, blue inhibits. Oja's and Sanger's units are sign-flipped to match the component of the same "
         "index, whose sign is arbitrary.",
+    ),
+    Chart(
+        "Timeline: receptive fields forming",
+        "snapshots",
+        fc.fields_timeline,
+        "Drag the slider or press Play: the first seed's fields at each snapshot epoch (one Hebbian or backprop "
+        "epoch = one pass over the training images, in mini-batches of the same size). At most "
+        f"{snap.MAX_UNITS} units of each learner; each learner on its own scale w / max|w| over its whole "
+        "training, so weights that grow from a small start show it; a learner that stopped earlier holds its "
+        "last fields. Oja's and Sanger's units carry the sign of their final match to the components.",
     ),
     Chart(
         "CNN feature maps",

@@ -15,6 +15,7 @@ from brainsim import datasets, live
 from brainsim.features import backprop as bp
 from brainsim.features import hebbian as hb
 from brainsim.features import reference as ref
+from brainsim.features import snapshots as snap
 from brainsim.features import tables
 from brainsim.runtime import resolve_device
 
@@ -133,6 +134,7 @@ def run_all(cfg, data: datasets.Dataset, progress=None) -> dict[str, pd.DataFram
         PCA_NAME: (len(pcs), ref.linear_probe(pca_feats[0], d.y, pca_feats[1], d.y_test, d.n_classes)),
     }
     total, done = len(seeds) * len(learners), 0
+    steps = snap.timeline_epochs(cfg, data.n_features)
     for seed in seeds:
         for name, (n_feats, (train_acc, test_acc)) in refs.items():
             rows.probe.append((name, seed, n_feats, train_acc, test_acc, False))
@@ -155,6 +157,9 @@ def run_all(cfg, data: datasets.Dataset, progress=None) -> dict[str, pd.DataFram
             rows.timing.append((name, seed, learned.updates, learned.samples, wall, learned.diverged))
             rows.add_history(name, seed, learned.history, pcs, TRACKED, SPANNING)
             rows.add_losses(name, seed, learned.losses)
+            if seed == seeds[0] and name in snap.LEARNERS:
+                k, signs = snap.units(cfg, name), pcs if name in TRACKED else None
+                rows.snapshots.append(snap.frames(name, seed, learned.history, steps, k, d.shape, signs))
             if name == "cnn" and not learned.diverged:
                 rows.add_maps(seed, index, int(data.y_test[index]), d.x_test[index], learned.net)
             done += 1

@@ -10,6 +10,7 @@ import pandas as pd
 import torch
 
 from brainsim.features import reference as ref
+from brainsim.features import snapshots as snap
 
 COLUMNS = {
     "fields": ["learner", "seed", "unit", "row", "col", "weight", "weight_scaled"],
@@ -44,6 +45,7 @@ class Rows:
     probe: list = field(default_factory=list)
     training: list = field(default_factory=list)
     timing: list = field(default_factory=list)
+    snapshots: list = field(default_factory=list)  # DataFrames of snapshots.frames, one per learner
 
     def add_fields(self, learner: str, seed: int, images: np.ndarray) -> None:
         """Every unit's weights (units, h, w), raw and scaled by the unit's largest |w|."""
@@ -90,4 +92,7 @@ class Rows:
         return [(learner, e, float(np.mean([r[4] for r in part if r[2] == e]))) for e in epochs]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: pd.DataFrame(getattr(self, name), columns=cols) for name, cols in COLUMNS.items()}
+        out = {name: pd.DataFrame(getattr(self, name), columns=cols) for name, cols in COLUMNS.items()}
+        empty = pd.DataFrame(columns=snap.COLUMNS)
+        out["snapshots"] = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else empty
+        return out

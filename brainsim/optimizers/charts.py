@@ -10,42 +10,34 @@ import plotly.graph_objects as go
 from brainsim.charts import color_map, empty_figure, line_with_band, style
 from brainsim.optimizers import surfaces
 from brainsim.optimizers.landscape import GRID
+from brainsim.timeline import controls, snapshot_steps, with_frames
 
 THEORY = "#7f7f7f"
 FLOOR = 1e-12  # gaps below this are drawn at it (log axes)
+PATH_POINTS = 200  # points of a path drawn in a frame at most (a long run is thinned, the frame's step kept)
 
 
 def paths_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    """Contour map of the surface (log-spaced levels) with every learner's path from the first seed's start."""
+    """Timeline: the first seed's path of every learner over log-spaced contours of the surface, drawn up to
+    the step on the slider (at most timeline.MAX_FRAMES frames, starting at the last step; the play button
+    walks them). The contour, the minima and the start stay put; only the paths move, axes fixed to the box."""
     surface = surfaces.make(cfg)
-    xs, ys, z = surfaces.grid(surface, GRID)
-    z = z.numpy()
-    level = np.log10(z - np.nanmin(z) + 1e-3)  # log levels show narrow valleys (Rosenbrock) and flat basins alike
-    fig = go.Figure(
-        go.Contour(
-            x=xs.numpy(),
-            y=ys.numpy(),
-            z=level,
-            colorscale="Greys",
-            showscale=False,
-            ncontours=25,
-            opacity=0.6,
-            hovertemplate="x=%{x:.2f}, y=%{y:.2f}<extra></extra>",
-        )
-    )
     first = df[df["seed"] == df["seed"].min()]
-    cmap = color_map(first["learner"])
-    for name, part in first.groupby("learner", sort=False):
-        fig.add_trace(
-            go.Scatter(
-                x=part["x"],
-                y=part["y"],
-                mode="lines+markers",
-                marker=dict(size=3),
-                name=name,
-                line=dict(color=cmap[name], width=2),
-            )
-        )
+    if first.empty:
+        return empty_figure("No learner ran.")
+    last = int(first["step"].max())
+    paths = {  # name -> (x, y, loss) arrays indexed by step
+        name: part.set_index("step").reindex(range(last + 1))[["x", "y", "loss"]].to_numpy().T
+        for name, part in first.groupby("learner", sort=False)
+    }
+    cmap = color_map(list(paths))
+    steps = snapshot_steps(last)
+    kept = snapshot_steps(last, PATH_POINTS)  # a long run's path thinned to these steps (and the frame's own)
+    fig = go.Figure(_contour(surface))
+    for name in paths:
+        for tr in _path_at(name, paths[name], last, kept, cmap[name]):
+            fig.add_trace(tr)
+    moving = list(range(1, len(fig.data)))
     if surface.minima:
         mx, my = zip(*surface.minima)
         fig.add_trace(
@@ -61,10 +53,73 @@ def paths_chart(df: pd.DataFrame, cfg) -> go.Figure:
             marker=dict(symbol="x", size=12, color="black"),
         )
     )
+    frames = [
+        dict(
+            name=str(s),
+            data=[_moved(tr) for name in paths for tr in _path_at(name, paths[name], s, kept, cmap[name])],
+            traces=moving,
+        )
+        for s in steps
+    ]
     x0, x1, y0, y1 = surface.box
-    fig.update_xaxes(range=[x0, x1], title="x")
-    fig.update_yaxes(range=[y0, y1], title="y")
-    return style(fig, f"Paths on the {surface.name} surface (seed {int(start['seed'])})")
+    fig.update_xaxes(range=[x0, x1], title="x", autorange=False)
+    fig.update_yaxes(range=[y0, y1], title="y", autorange=False)
+    fig.update_layout(height=560, **controls(steps, "step"))
+    styled = style(fig, f"Paths on the {surface.name} surface, step by step (seed {int(start['seed'])})")
+    styled.update_layout(margin=dict(b=110))
+    return with_frames(styled, frames)
+
+
+def _contour(surface) -> go.Contour:
+    xs, ys, z = surfaces.grid(surface, GRID)
+    z = z.numpy()
+    level = np.log10(z - np.nanmin(z) + 1e-3)  # log levels show narrow valleys (Rosenbrock) and flat basins alike
+    return go.Contour(
+        x=xs.numpy(),
+        y=ys.numpy(),
+        z=level,
+        colorscale="Greys",
+        showscale=False,
+        ncontours=25,
+        opacity=0.6,
+        hovertemplate="x=%{x:.2f}, y=%{y:.2f}<extra></extra>",
+    )
+
+
+def _moved(trace: dict) -> dict:
+    """What a frame changes in a path trace (plotly merges it into the trace): its points and hover."""
+    return {k: trace[k] for k in ("type", "x", "y", "hovertemplate")}
+
+
+def _path_at(name: str, xyl: np.ndarray, step: int, kept: list[int], color: str) -> list[dict]:
+    """Two traces (dicts): the learner's path over steps 0..step (thinned to `kept`) and where it is at step
+    (nothing once it has diverged: its positions are NaN from then on). xyl: (3, steps + 1) x, y and loss."""
+    upto = np.array([t for t in kept if t < step] + [step])
+    x, y, loss = xyl[:, upto]
+    x, y = x.astype(np.float32), y.astype(np.float32)  # half the bytes of 50 frames; the hover shows 3 decimals
+    line = dict(
+        type="scatter",
+        x=x,
+        y=y,
+        mode="lines+markers",
+        marker=dict(size=3, color=color),
+        line=dict(color=color, width=2),
+        name=name,
+        legendgroup=name,
+        hovertemplate=name + ": x=%{x:.3f}, y=%{y:.3f}<extra></extra>",
+    )
+    head = dict(
+        type="scatter",
+        x=x[-1:],
+        y=y[-1:],
+        mode="markers",
+        marker=dict(size=11, color=color, line=dict(color="white", width=1.5)),
+        name=name,
+        legendgroup=name,
+        showlegend=False,
+        hovertemplate=f"{name}, step {step}: f = {loss[-1]:.4g}<extra></extra>",
+    )
+    return [line, head]
 
 
 def loss_chart(df: pd.DataFrame, cfg) -> go.Figure:

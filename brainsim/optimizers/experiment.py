@@ -22,7 +22,7 @@ from brainsim.live import LiveCurve
 from brainsim.optimizers import cost, depth, landscape, perturbation, surfaces, theory
 from brainsim.optimizers.descent import LEARNERS
 from brainsim.optimizers.page import CHARTS, EQUATIONS, NOTES, metrics
-from brainsim.registry import Experiment
+from brainsim.registry import Experiment, More
 
 
 @dataclass(frozen=True)
@@ -221,4 +221,5 @@ EXPERIMENT = Experiment(
     url_path="gradient_vs_perturbation",
     cost=cost.seconds,
     live=LiveCurve("step", "loss", "Loss against step on the surface, live (mean over seeds)"),
+    more=More(field="steps", step=50, label="steps"),
 )

@@ -80,7 +80,9 @@ CHARTS = (
         "Paths on the surface",
         "paths",
         oc.paths_chart,
-        "First seed's paths over log-spaced contours; the star marks the minimum.",
+        "First seed's paths over log-spaced contours, drawn up to the step on the slider (▶ Play walks them); "
+        "the big dot is where each learner is at that step, the star marks the minimum. Paths longer than 200 "
+        "steps are drawn through 200 evenly spaced ones.",
     ),
     Chart(
         "Loss against step",

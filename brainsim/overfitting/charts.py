@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from brainsim.charts import color_map, empty_figure, line_with_band, style
+from brainsim.charts import GREYS, color_map, empty_figure, line_with_band, square_pixels, style
+from brainsim.overfitting.data import SIDE, seed_split
+from brainsim.timeline import controls, with_frames
 
 SPLITS = {"train": "training set (noisy labels)", "test": "test set (clean labels)"}
 
@@ -129,3 +133,130 @@ def sweep_loss_chart(df: pd.DataFrame, cfg) -> go.Figure:
         d, x, "final_test_loss", title=f"Final test loss against {cfg.sweep}", y_label="test loss", log_x=True
     )
     return fig.update_xaxes(title="hidden width (units)" if x == "hidden_width" else "training images")
+
+
+# --------------------------------------------------------------------------- the timeline
+
+OUTCOMES = {  # a watched image's prediction -> (badge colour, legend entry)
+    "true": ("#2ca02c", "predicts the true class"),
+    "memorised": ("#d62728", "predicts the wrong label it was trained on (memorised)"),
+    "other": ("#ff7f0e", "predicts another class"),
+}
+PER_ROW = 5  # watched images per row of a panel
+PITCH_X, PITCH_Y, BLOCK_GAP = SIDE + 5, SIDE + 1, 2  # pixels per tile with its badge; gap between the two sets
+
+
+def _outcomes(df: pd.DataFrame) -> np.ndarray:
+    """Per row: 'true' (predicts the true class), 'memorised' (a training image's wrong label) or 'other'."""
+    hit, wrong = df["predicted"] == df["true_label"], (df["predicted"] == df["label"]) & (df["set"] == "train")
+    return np.where(hit, "true", np.where(wrong, "memorised", "other"))
+
+
+def _tiles(first: pd.DataFrame) -> pd.DataFrame:
+    """Where each watched image sits in a panel: training images on the top rows, test images below."""
+    out = first[["set", "image", "label", "true_label"]].reset_index(drop=True)
+    k = out.groupby("set", sort=False).cumcount().to_numpy()
+    test = (out["set"] == "test").to_numpy()
+    block = test * (-(-int((~test).sum()) // PER_ROW))  # test images start below the training rows
+    out["r0"] = (block + k // PER_ROW) * PITCH_Y + test * BLOCK_GAP
+    out["c0"] = (k % PER_ROW) * PITCH_X
+    what = np.where(test, "test image", "training image")
+    out["about"] = [
+        f"{a} {i}: a {t}, labelled {lab}" for a, i, t, lab in zip(what, out["image"], out["true_label"], out["label"])
+    ]
+    return out
+
+
+def _digits_picture(tiles: pd.DataFrame, cfg, seed: int) -> np.ndarray:
+    """The watched digits drawn at their tiles (NaN around them); blank tiles where the config does not
+    reproduce the table's labels."""
+    x_tr, y_tr, _, _, _, x_te, y_te = seed_split(seed, cfg.n_train, cfg.n_val, cfg.n_test, cfg.label_noise)
+    pic = np.full((int(tiles["r0"].max()) + SIDE, int(tiles["c0"].max()) + PITCH_X), np.nan)
+    for t in tiles.itertuples():
+        x, y = (x_tr, y_tr) if t.set == "train" else (x_te, y_te)
+        same = t.image < len(y) and y[t.image] == t.label
+        pic[t.r0 : t.r0 + SIDE, t.c0 : t.c0 + SIDE] = x[t.image].reshape(SIDE, SIDE) if same else 0.0
+    return pic
+
+
+def _badges(predicted: np.ndarray, outcome: np.ndarray, train: np.ndarray) -> list[dict]:
+    """One learner's predictions at one epoch (the parts a frame changes): the badges' classes and colours,
+    and the counts under the panel."""
+    fitted, right = int((outcome[train] == "memorised").sum()), int((outcome[~train] == "true").sum())
+    fits = f"wrong labels fitted {fitted}/{int(train.sum())}" if train.any() else "no wrong labels (noise 0)"
+    counts = f"{fits}<br>test right {right}/{int((~train).sum())}"
+    colours = [OUTCOMES[o][0] for o in outcome]
+    return [
+        dict(type="scatter", text=[str(p) for p in predicted], marker=dict(color=colours)),
+        dict(type="scatter", text=[counts]),
+    ]
+
+
+def _badge_traces(tiles: pd.DataFrame, name: str, moving: list[dict]) -> list[go.Scatter]:
+    """A learner's two changing traces in full: badges beside the images, counts under them."""
+    badges, counts = moving
+    bottom = int(tiles["r0"].max()) + SIDE + 3
+    return [
+        go.Scatter(
+            x=tiles["c0"] + SIDE + 1.5,
+            y=tiles["r0"] + 1.5,
+            mode="markers+text",
+            text=badges["text"],
+            textfont=dict(color="white", size=11),
+            marker=dict(symbol="square", size=16, color=badges["marker"]["color"]),
+            customdata=tiles["about"],
+            hovertemplate=f"%{{customdata}}<br>{name} predicts %{{text}}<extra></extra>",
+            showlegend=False,
+        ),
+        go.Scatter(
+            x=[PER_ROW * PITCH_X / 2 - 2],
+            y=[bottom],
+            mode="text",
+            text=counts["text"],
+            hoverinfo="skip",
+            showlegend=False,
+            textfont=dict(size=12),
+        ),
+    ]
+
+
+def predictions_timeline(df: pd.DataFrame, cfg) -> go.Figure:
+    """Timeline: the first seed's watched images (top: training images with a wrong label; bottom: test
+    images) with each network's prediction as a coloured badge, epoch by epoch (slider, play). Frames carry
+    only what changes (the badges' classes and colours, the counts): plotly merges them into the traces."""
+    if df.empty:
+        return empty_figure("No predictions recorded.")
+    learners = list(dict.fromkeys(df["learner"]))
+    steps = sorted(int(e) for e in df["epoch"].unique())
+    seed = int(df["seed"].iloc[0])
+    tiles = _tiles(df[(df["learner"] == learners[0]) & (df["epoch"] == steps[0])])
+    train = (tiles["set"] == "train").to_numpy()
+    outcome, predicted = _outcomes(df), df["predicted"].to_numpy()
+    rows = df.groupby(["learner", "epoch"], sort=False).indices  # (learner, epoch) -> row positions
+
+    def moving(name: str, step: int) -> list[dict]:
+        at = rows[name, step]
+        return _badges(predicted[at], outcome[at], train)
+
+    pic = _digits_picture(tiles, cfg, seed)
+    fig = make_subplots(rows=1, cols=len(learners), subplot_titles=learners, horizontal_spacing=0.02)
+    for i, name in enumerate(learners):
+        image = go.Heatmap(z=pic, zmin=0, zmax=1, colorscale=GREYS, showscale=False, hoverinfo="skip")
+        fig.add_trace(image, row=1, col=i + 1)
+        for tr in _badge_traces(tiles, name, moving(name, steps[-1])):
+            fig.add_trace(tr, row=1, col=i + 1)
+        square_pixels(fig, 1, i + 1)
+    changing = [j for j, tr in enumerate(fig.data) if tr.type == "scatter"]
+    frames = [
+        dict(name=str(s), data=[tr for name in learners for tr in moving(name, s)], traces=changing) for s in steps
+    ]
+    for colour, entry in OUTCOMES.values():
+        marker = dict(symbol="square", size=12, color=colour)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=marker, name=entry))
+    h, w = pic.shape
+    fig.update_xaxes(range=[-0.5, w - 0.5], visible=False)
+    fig.update_yaxes(range=[h + 8.5, -0.5], visible=False)  # row 0 on top, room for the counts below
+    fig.update_layout(height=360, **controls(steps, "epoch"))
+    styled = style(fig, f"What each network predicts for the same images, epoch by epoch (seed {seed})")
+    styled.update_layout(margin=dict(b=110))
+    return with_frames(styled, frames)

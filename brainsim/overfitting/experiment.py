@@ -15,10 +15,11 @@ import pandas as pd
 
 from brainsim import live
 from brainsim.config import BaseConfig, param
-from brainsim.overfitting import cost, data, page, tables
+from brainsim.overfitting import cost, data, page, snapshots, tables
 from brainsim.overfitting.training import Member, Variant, train
-from brainsim.registry import Experiment
+from brainsim.registry import Experiment, More
 from brainsim.runtime import resolve_device
+from brainsim.timeline import snapshot_steps
 from brainsim.torchkit import OPTIMIZERS
 
 LEARNERS = ("mlp", "mlp + weight decay", "mlp + dropout", "cnn", "cnn + augmentation")
@@ -146,7 +147,7 @@ def run(cfg: OverfittingConfig, progress=None) -> dict[str, pd.DataFrame]:
         jobs += [([a], cfg.hidden_width, n) for n in cfg.sweep_sizes for a in ("mlp", "cnn")]
     weights = [len(g) * (n + cfg.n_val + cfg.n_test) for g, _, n in jobs]
     edges = [sum(weights[:k]) / sum(weights) for k in range(len(jobs) + 1)]
-    curves, summary, sweep, timing = [], [], [], []
+    curves, summary, sweep, timing, frames = [], [], [], [], []
     splits = {}
     for k, (names, width, n) in enumerate(jobs):
         if n not in splits:
@@ -156,6 +157,7 @@ def run(cfg: OverfittingConfig, progress=None) -> dict[str, pd.DataFrame]:
         if main:
             curves.append(tables.curves(result))
             summary += tables.summary(result)
+            frames.append(snapshots.predictions(result, splits[n], snapshot_steps(cfg.epochs)))
         if main or cfg.sweep != "none":
             rows = tables.sweep_rows(cfg.sweep if not main else "none", result, width, n)
             sweep += [r for r in rows if r["learner"] in ("mlp", "cnn")] if main else rows
@@ -167,6 +169,7 @@ def run(cfg: OverfittingConfig, progress=None) -> dict[str, pd.DataFrame]:
         "summary": tables.summary_table(summary, order),
         "sweep": tables.sweep_table(sweep),
         "timing": pd.DataFrame(timing),
+        "predictions": pd.concat(frames, ignore_index=True),
     }
 
 
@@ -184,4 +187,5 @@ EXPERIMENT = Experiment(
     url_path="overfitting",
     cost=cost.seconds,
     live=live.LiveCurve("epoch", "test_accuracy", "Test accuracy, live (mean over seeds)", (0.0, 1.02)),
+    more=More(field="epochs", step=20, label="epochs"),
 )

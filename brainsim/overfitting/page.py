@@ -86,6 +86,16 @@ CHARTS = (
     ),
     Chart("Loss", "curves", oc.loss_chart, "Cross-entropy on the training set (noisy) and the test set (clean)."),
     Chart(
+        "Timeline: watch a network memorise",
+        "predictions",
+        oc.predictions_timeline,
+        "Drag the slider or press Play. First seed: its first ten training images whose label is wrong (top "
+        "rows) and its first ten test images (bottom rows); beside each, the class a network predicts at that "
+        "epoch: green the true class, red the wrong label it was trained on, orange another class. Early on a "
+        "network ignores the wrong labels and predicts the true digit; a network that memorises turns the top "
+        "rows red one by one. Hover an image for its labels.",
+    ),
+    Chart(
         "Generalisation gap",
         "curves",
         oc.gap_chart,

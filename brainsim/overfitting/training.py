@@ -56,6 +56,7 @@ class Result:
     wall_s: float
     images: int  # training images processed (summed over members)
     steps: int
+    predictions: torch.Tensor | None = None  # (epochs + 1, M, n_train + n_val + n_test) predicted classes, int8
 
 
 def add_weight_decay(params, lam: torch.Tensor) -> None:
@@ -88,12 +89,16 @@ def _measure(logits, y, clean=None) -> list[torch.Tensor]:
 
 
 @torch.no_grad()
-def evaluate(model, d: dict) -> torch.Tensor:
-    """Every metric of every member on its training, validation and test sets, in one forward pass."""
+def evaluate(model, d: dict, predictions: list | None = None) -> torch.Tensor:
+    """Every metric of every member on its training, validation and test sets, in one forward pass; with a
+    list `predictions`, the predicted class of every image is appended to it ((M, n_all) int8, for the
+    timeline: a copy of the argmax the metrics take anyway)."""
     model.eval()
     n_tr, n_va = d["y_train"].shape[1], d["y_val"].shape[1]
     logits = model(d["x_all"])  # (M, n_train + n_val + n_test, 10)
     tr, va, te = logits[:, :n_tr], logits[:, n_tr : n_tr + n_va], logits[:, n_tr + n_va :]
+    if predictions is not None:
+        predictions.append(logits.argmax(-1).to(torch.int8).cpu())
     rows = _measure(tr, d["y_train"], d["clean"]) + _measure(va, d["y_val"]) + _measure(te, d["y_test"])
     model.train()
     return torch.stack(rows, 1).cpu()  # (M, len(METRICS))
@@ -139,7 +144,8 @@ def train(
     seeds = sorted({m.seed for m in members})
     order_gens = {s: runtime.torch_generator(s, 16, 30) for s in seeds}
     n = split.n_train
-    history = [evaluate(model, d)]
+    preds: list[torch.Tensor] = []
+    history = [evaluate(model, d, preds)]
     steps, start = 0, time.perf_counter()
     for epoch in range(epochs):
         perms = {s: torch.randperm(n, generator=g) for s, g in order_gens.items()}
@@ -148,13 +154,14 @@ def train(
         if shifted is not None:
             x_epoch = model.inputs(_augment(shifted, aug, aug_gens))
         steps += one_epoch(model, opt, x_epoch, d["y_train"], order, batch_size, drop, lam if decay else None)
-        history.append(evaluate(model, d))
+        history.append(evaluate(model, d, preds))
         if progress is not None:  # progress(fraction, message, rows): rows (learner, epoch, test accuracy)
             test = history[-1][:, METRICS.index("test_accuracy")].tolist()
             rows = [(m.variant.name, epoch + 1, a) for m, a in zip(members, test)]
             progress((epoch + 1) / epochs, f"{arch}: epoch {epoch + 1} of {epochs}", rows)
     wall = time.perf_counter() - start
-    return Result(members, torch.stack(history), _n_params(model), wall, epochs * n * len(members), steps)
+    work = epochs * n * len(members)
+    return Result(members, torch.stack(history), _n_params(model), wall, work, steps, torch.stack(preds))
 
 
 def one_epoch(model, opt, x, y, order, batch_size: int, drop=None, lam=None) -> int:

@@ -14,6 +14,7 @@ from brainsim import cost, live, registry, runtime, workers
 from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
+from brainsim.ui.more import more_button
 from brainsim.ui.results import prebuilt, show_notes, show_results
 from brainsim.ui.widgets import global_controls, global_values, persist, restore, sidebar_fields
 
@@ -175,5 +176,6 @@ def experiment_page(name: str) -> None:
         key=f"{name}.dl.config",
     )
     show_results(name, shown_cfg, tables)
+    more_button(name, shown_cfg)  # "train N more" (Experiment(more=...)), under the results
     with st.expander("Run this from the command line"):
         st.code(_command_line(name, shown_cfg), language="bash")

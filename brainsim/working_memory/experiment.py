@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from brainsim.config import BaseConfig, param
 from brainsim.equations import optimizer_equations
 from brainsim.live import LiveCurve
-from brainsim.registry import Chart, Equation, Experiment
+from brainsim.registry import Chart, Equation, Experiment, More
 from brainsim.working_memory import charts as wmc
 from brainsim.working_memory import cost
 from brainsim.working_memory.run import run
@@ -361,5 +361,12 @@ EXPERIMENT = Experiment(
     cost=cost.seconds,
     live=LiveCurve(
         "step", "accuracy", "Held-out accuracy while training, live (mean over delays and seeds)", (0, 1.02)
+    ),
+    more=More(
+        field="steps",
+        step=50,
+        label="training steps",
+        note="The cosine schedule spreads over the new total and the training sequences are drawn in blocks sized "
+        "by it, so the longer run is a new run of that length, not an exact continuation.",
     ),
 )

@@ -13,7 +13,7 @@ from brainsim.config import BaseConfig, param
 from brainsim.datasets import LOGIC_TASKS
 from brainsim.equations import optimizer_equations
 from brainsim.live import LiveCurve
-from brainsim.registry import Chart, Equation, Experiment
+from brainsim.registry import Chart, Equation, Experiment, More
 from brainsim.torchkit import ACTIVATIONS, OPTIMIZERS
 from brainsim.xor import charts, cost
 from brainsim.xor.neurons import LEARNERS
@@ -172,4 +172,5 @@ EXPERIMENT = Experiment(
     url_path="single_neuron",
     cost=cost.seconds,
     live=LiveCurve("epoch", "train_accuracy", "Training accuracy, live (mean over seeds)", (0.0, 1.05)),
+    more=More(field="epochs", step=100, label="epochs"),
 )
