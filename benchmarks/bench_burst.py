@@ -88,6 +88,56 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu(pid: int) -> tuple[float, float]:
+    """(own CPU seconds, CPU seconds of its children that have ended and been reaped) of a process."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            f = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0.0
+    return (int(f[11]) + int(f[12])) / _TICK, (int(f[13]) + int(f[14])) / _TICK
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and all its descendants, living or ended (reaped children count)."""
+    own, reaped = _cpu(pid)
+    return own + reaped + sum(_tree_cpu(c) for c in _children(pid))
+
+
+def cpu_split(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the app's own process, of its worker processes, and of every Chromium (the
+    browsers share the machine's cores with the server in these measurements)."""
+    own = _cpu(server_pid)[0]
+    roots = []
+    for p in (int(d) for d in os.listdir("/proc") if d.isdigit()):
+        try:
+            with open(f"/proc/{p}/comm") as fh:
+                comm = fh.read().strip()
+            with open(f"/proc/{p}/stat") as fh:
+                parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{parent}/comm") as fh:
+                parent_comm = fh.read().strip()
+        except (OSError, ValueError, IndexError):
+            continue
+        if comm.startswith("chrom") and not parent_comm.startswith("chrom"):
+            roots.append(p)
+    return {"server": own, "workers": _tree_cpu(server_pid) - own, "chromium": sum(_tree_cpu(r) for r in roots)}
+
+
 def address(url: str, name: str, query: dict) -> str:
     return f"{url}/{registry.get(name).url_path}?" + urllib.parse.urlencode({"exp": name, **query})
 
@@ -112,6 +162,15 @@ class Session:
     started: float
     settled: float | None = None  # seconds from opening to a finished script (steady for a second)
     quiet_since: float | None = None
+    started_wall: float = 0.0  # time.time() at opening, to compare with the page's own clock
+    served: float | None = None  # seconds from opening to the last message the server sent the page
+
+
+# Stamps the arrival of every websocket message in the page (Date.now(), the same clock as time.time()), so
+# the moment the server finished sending a page is known apart from the browser's drawing of it afterwards.
+_STAMP_MESSAGES = """(() => { const Base = window.WebSocket; window.__lastMessageAt = 0;
+  window.WebSocket = class extends Base { constructor(...args) { super(...args);
+    this.addEventListener("message", () => { window.__lastMessageAt = Date.now(); }); } }; })();"""
 
 
 def _busy(page) -> bool:
@@ -138,6 +197,8 @@ def settle(sessions: list[Session], timeout_s: float) -> None:
                 s.quiet_since = now
             elif now - s.quiet_since > 1.0:
                 s.settled = s.quiet_since - s.started
+                last = s.page.evaluate("window.__lastMessageAt || 0")
+                s.served = last / 1000 - s.started_wall if last else None
         time.sleep(0.1)
 
 
@@ -145,9 +206,12 @@ def open_sessions(browser, url: str, runs, timeout_s: float = 240) -> list[Sessi
     """One browser context per run, all opened at once; returns them settled (or with settled None)."""
     sessions = []
     for name, query in runs:
-        page = browser.new_context(viewport={"width": 1300, "height": 2000}, accept_downloads=True).new_page()
+        context = browser.new_context(viewport={"width": 1300, "height": 2000}, accept_downloads=True)
+        context.add_init_script(_STAMP_MESSAGES)
+        page = context.new_page()
+        wall, started = time.time(), time.perf_counter()
         page.goto(address(url, name, query), wait_until="commit")
-        sessions.append(Session(name, query, page, time.perf_counter()))
+        sessions.append(Session(name, query, page, started, started_wall=wall))
     settle(sessions, timeout_s)
     return sessions
 
@@ -184,8 +248,12 @@ def cli_bytes(name: str, query: dict, file_name: str) -> tuple[str, bytes]:
 def burst(browser, url: str, proc, check=None) -> dict:
     """The 8-session burst, then a cached page opened while one long run computes; returns the figures.
     `check(session)` runs on each burst session (a test's assertions) before its page is closed."""
+    before = cpu_split(proc.pid)
     sessions = open_sessions(browser, url, BURST)
+    after = cpu_split(proc.pid)
     figures = {"settle_s": [s.settled for s in sessions], "rss_burst_mb": rss_mb(proc.pid)}
+    figures["served_s"] = [s.served for s in sessions]
+    figures["cpu_burst_s"] = {k: after[k] - before[k] for k in after}
     for s in sessions:
         if check is not None:
             check(s)
@@ -196,10 +264,22 @@ def burst(browser, url: str, proc, check=None) -> dict:
     time.sleep(3.0)
     again = open_sessions(browser, url, [CACHED], timeout_s=120)[0]
     figures["cached_idle_s"], figures["cached_during_long_s"] = idle.settled, again.settled
+    figures["cached_idle_served_s"], figures["cached_during_long_served_s"] = idle.served, again.served
     figures["long_still_running"] = _busy(long.page)
     figures["rss_after_mb"] = rss_mb(proc.pid)
     figures["sessions"] = sessions
     return figures
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def cpu_text(cpu: dict[str, float]) -> str:
+    """Where the burst's CPU went: on one 2-core machine the wall time cannot be under the total / 2."""
+    total = sum(cpu.values())
+    parts = ", ".join(f"{k} {v:.0f} s" for k, v in cpu.items())
+    return f"CPU during the burst: {parts}; total {total:.0f} CPU s = at least {total / 2:.0f} s on 2 cores"
 
 
 def main() -> None:
@@ -215,11 +295,17 @@ def main() -> None:
             settled = [s for s in figures["settle_s"] if s is not None]
             print(f"{label}: 8-session burst settles in {max(settled, default=float('nan')):.1f} s (target <= 15 s); ")
             print("  per session s: " + ", ".join(f"{s:.1f}" if s else "timeout" for s in figures["settle_s"]))
+            print("  of which the server had sent the page by s: " + ", ".join(_num(s) for s in figures["served_s"]))
             print(
                 f"  cached page: {figures['cached_idle_s']:.1f} s on an idle server, "
                 f"{figures['cached_during_long_s']:.1f} s while a long run computes (target <= 2 s); "
                 f"server RSS with 8 sessions {figures['rss_burst_mb']:.0f} MB, after {figures['rss_after_mb']:.0f} MB"
             )
+            print(
+                f"  cached page sent by the server in {_num(figures['cached_idle_served_s'])} s idle, "
+                f"{_num(figures['cached_during_long_served_s'])} s during the long run (the rest is the browser)"
+            )
+            print("  " + cpu_text(figures["cpu_burst_s"]))
             browser.close()
     start = time.perf_counter()
     for name, query in BURST:
