@@ -100,8 +100,16 @@ def execute(name: str, config_json: str, progress=None):
         raise RunFailed(failure_sentence(exc)) from None
 
 
-def _work(job_id: int, name: str, config_json: str, files: tuple[tuple[str, bytes], ...], folder: str | None = None):
-    """One job in a worker: files from uploads, the app's reader, progress that also checks for a cancel."""
+def _work(
+    job_id: int,
+    name: str,
+    config_json: str,
+    files: tuple[tuple[str, bytes], ...],
+    folder: str | None = None,
+    figures: bool = False,
+):
+    """One job in a worker: files from uploads, the app's reader, progress that also checks for a cancel.
+    Returns (tables, the page's figures as plain JSON when asked for, else None)."""
     textio.serve_app_files()  # a worker reads uploads and the data folder only, as the app's script does
     if _IN_PROCESS_WORKER and folder is None:  # the server's data folder as it is now, not at the worker's start
         os.environ.pop(textio.DATA_DIR_ENV, None)
@@ -130,7 +138,12 @@ def _work(job_id: int, name: str, config_json: str, files: tuple[tuple[str, byte
 
     if _CANCELLED[slot] == job_id:
         raise Cancelled()
-    return execute(name, config_json, progress)
+    tables = execute(name, config_json, progress)
+    if not figures:
+        return tables, None
+    from brainsim import figspecs  # plotly: imported by the workers that build pages, not by a sweep's
+
+    return tables, figspecs.page_figures(name, config_json, tables)
 
 
 # --------------------------------------------------------------------------- the server's side
@@ -162,6 +175,13 @@ class Job:
 
     def result(self):
         """The tables; raises ConfigError or RunFailed (one sentence) when the run failed."""
+        return self._outcome()[0]
+
+    def figures(self) -> list | None:
+        """The page's figures as plain JSON (brainsim.figspecs), when the job was asked for them; else None."""
+        return self._outcome()[1]
+
+    def _outcome(self):
         try:
             return self.future.result()
         except (ConfigError, RunFailed):
@@ -204,8 +224,9 @@ def mode() -> str:
         return _MODE
 
 
-def submit(name: str, config_json: str) -> Job:
-    """Start (or join) the run of `name` with this config JSON; returns its Job."""
+def submit(name: str, config_json: str, figures: bool = False) -> Job:
+    """Start (or join) the run of `name` with this config JSON; returns its Job. With `figures`, the worker
+    also builds the page's figures after the run (a joined job keeps what its first submitter asked for)."""
     key = (name, config_json)
     with _LOCK:
         job = _JOBS.get(key)
@@ -215,11 +236,11 @@ def submit(name: str, config_json: str) -> Job:
         job_id = next(_IDS)
         files = _upload_files(name, config_json) if _MODE != "threads" else ()
         try:
-            future = _pool().submit(_work, job_id, name, config_json, files, textio.data_folder())
+            future = _pool().submit(_work, job_id, name, config_json, files, textio.data_folder(), figures)
         except (cf.process.BrokenProcessPool, RuntimeError):  # a pool broken or shut down: start a fresh one
             _reset_pool(locked=True)
             files = _upload_files(name, config_json)
-            future = _pool().submit(_work, job_id, name, config_json, files, textio.data_folder())
+            future = _pool().submit(_work, job_id, name, config_json, files, textio.data_folder(), figures)
         job = _JOBS[key] = Job(key, job_id, future)
         return job
 

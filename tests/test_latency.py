@@ -86,3 +86,39 @@ def test_list_prints_every_experiment_without_importing_torch():
     assert loaded == "[]"
     expected = [f"{n:16s} {registry.get(n).title}: {registry.get(n).question}" for n in EXPERIMENTS]
     assert lines == expected
+
+
+def test_figures_a_worker_builds_are_the_spec_the_server_would_send():
+    """A page's figures are built in the worker after its run (brainsim.figspecs) and sent as they are: each
+    must be the spec the server would make from the same tables and config, through st.plotly_chart's path."""
+    from brainsim import config as C
+    from brainsim import workers
+    from brainsim.ui.results import prebuilt
+
+    exp = registry.get("arena")
+    cfg = C.make(exp.config, {"epochs": "3", "seeds": "1", "seed": "31"})
+    job = workers.submit("arena", C.to_json(cfg), figures=True)
+    try:
+        tables, figures = job.result(), job.figures()
+    finally:
+        job.release()
+    assert len(figures) == len(exp.charts) and sum(f is not None for f in figures) >= 5
+    for chart, plain in zip(exp.charts, figures):
+        if plain is not None:
+            assert _spec(prebuilt(plain)) == _spec(freeze(chart.build(tables[chart.table], cfg))), chart.title
+
+
+def test_a_fresh_page_takes_its_figures_from_the_worker_not_from_the_server(monkeypatch):
+    """The server builds no figure of a fresh config itself: the page shows the worker's (AppTest, whose page
+    script runs in this process; the run and the figures in a worker process)."""
+    from test_pages import assert_clean, open_page
+
+    from brainsim.ui import results
+
+    built = []
+    real = results.freeze
+    monkeypatch.setattr(results, "freeze", lambda fig: built.append(fig) or real(fig))
+    at = open_page("xor", {"exp": "xor", "epochs": "30", "seeds": "1", "seed": "9173"})
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) >= 4
+    assert built == [], f"{len(built)} figures built on the server"

@@ -152,6 +152,9 @@ class FakeJob:
     def result(self):
         return self.tables
 
+    def figures(self):
+        return None  # the page builds them itself
+
     def release(self):
         pass
 
@@ -162,7 +165,7 @@ def test_the_page_redraws_the_live_curve_while_the_run_is_in_flight_then_shows_t
     tables = exp.execute(cfg)
     drawn = []
     real_figure = live.figure
-    monkeypatch.setattr(workers, "submit", lambda name, cfg_json: FakeJob(tables))
+    monkeypatch.setattr(workers, "submit", lambda name, cfg_json, figures=False: FakeJob(tables))
     monkeypatch.setattr(live, "figure", lambda curve, rows: drawn.append(len(rows)) or real_figure(curve, rows))
     monkeypatch.setattr(page, "LIVE_DRAW_S", 0.0)
     page._cached_run.clear()

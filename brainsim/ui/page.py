@@ -15,7 +15,7 @@ from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
 from brainsim.ui.more import more_button
-from brainsim.ui.results import prebuilt, show_notes, show_results
+from brainsim.ui.results import offer_figures, prebuilt, show_notes, show_results
 from brainsim.ui.widgets import global_controls, global_values, persist, restore, sidebar_fields
 
 
@@ -32,7 +32,7 @@ def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
     with _unrecorded():
         view = st.empty()
     drawn, drawn_at = 0, 0.0
-    job = workers.submit(name, config_json)
+    job = workers.submit(name, config_json, figures=True)
     try:
         while not job.wait(POLL_S):
             fraction, message = job.progress()
@@ -46,7 +46,9 @@ def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
                     with _unrecorded():
                         view.plotly_chart(prebuilt(live.figure(curve, rows)), key=f"{name}.live.{drawn}", theme=None)
             st.session_state.get("_brainsim.poll")  # the yield point: a pending rerun interrupts here
-        return job.result()
+        tables = job.result()
+        offer_figures(name, config_json, job.figures())  # built by the worker, off this interpreter's lock
+        return tables
     finally:
         job.release()
         bar.empty()

@@ -3,19 +3,19 @@ CSV (one button per table), a zip of every table with the config, and the tables
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
-import json
+import threading
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import pyarrow as pa
 import streamlit as st
 
 from brainsim import config as cfgmod
-from brainsim import registry
+from brainsim import figspecs, registry
 from brainsim.export import csv_bytes, file_name, zip_bytes
 
 DETAILS = "\n---\n"  # in an experiment's NOTES: what follows goes in an expander under the intro
@@ -80,7 +80,7 @@ class _Built(go.Figure):
 def freeze(fig):
     """The figure, its dict made once from now on (a plotly Figure; anything else is returned as it is)."""
     if type(fig) is go.Figure:
-        plain = json.loads(pio.to_json(fig.to_dict(), validate=False))  # what st.plotly_chart would send
+        plain = figspecs.plain(fig)  # what st.plotly_chart would send
         fig.__class__ = _Built
         fig._frozen = plain
     return fig
@@ -99,7 +99,33 @@ def _figure(name: str, config_json: str, index: int, _df: pd.DataFrame, _cfg):
     """Chart `index` of `name`'s page for this config, built once and shared read-only by every session:
     a config's tables are the same bytes every time (tests/test_determinism.py), so are its figures, and
     a cached rerun, a page revisited or a second visitor does not rebuild them (issue 19)."""
+    offered = _offered(name, _cfg, index)
+    if offered is not None:
+        return prebuilt(offered)
     return freeze(registry.get(name).charts[index].build(_df, _cfg))
+
+
+_OFFERED: collections.OrderedDict[tuple[str, str], list] = collections.OrderedDict()
+_OFFERED_LOCK = threading.Lock()
+MAX_OFFERED = 16  # runs whose prebuilt figures wait to be shown (a page takes them on its next lines)
+
+
+def offer_figures(name: str, run_json: str, figures: list | None) -> None:
+    """Figures a worker built after the run keyed by `run_json` (brainsim.figspecs), for _figure to take
+    instead of building them on the server's one interpreter."""
+    if not figures:
+        return
+    with _OFFERED_LOCK:
+        _OFFERED[(name, run_json)] = figures
+        _OFFERED.move_to_end((name, run_json))
+        while len(_OFFERED) > MAX_OFFERED:
+            _OFFERED.popitem(last=False)
+
+
+def _offered(name: str, cfg, index: int) -> dict | None:
+    with _OFFERED_LOCK:
+        figures = _OFFERED.get((name, cfgmod.to_json(cfg)))
+    return figures[index] if figures is not None and index < len(figures) else None
 
 
 @dataclasses.dataclass(frozen=True)
