@@ -121,8 +121,8 @@ def test_gzip_bomb_stops_at_the_limit(tmp_path):
 
 def test_gzip_bomb_of_8_gib_through_the_command_line_stays_bounded(tmp_path):
     """What the CLI allocates is traced (Python and numpy allocations, the bytes gzip inflates into):
-    deterministic, unlike RSS, which also counts the pages of torch's 415 MB library that the loader
-    happened to map (476 MB here, 1069 MB on a CI machine with a cold page cache, same code)."""
+    deterministic, unlike RSS, which also counts whatever the process has mapped, torch's 415 MB library
+    among it (476 MB peak here, 1069 MB once on CI with the same code; the cause there was not found)."""
     bomb = gzip_bomb(tmp_path / "bomb-images.gz", inflated_gib=8)
     assert os.path.getsize(bomb) < 16 * 2**20
     code = (
