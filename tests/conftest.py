@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 
+import numpy as np
 import pytest
 
 from brainsim import registry, runtime
@@ -30,3 +32,12 @@ def default_tables(name: str):
     """The default run of `name`, computed once per pytest worker and shared by the tests that only read it
     (copies, so no test can change another's). Determinism itself is checked against a fresh run."""
     return {table: df.copy() for table, df in _default_run(name).items()}
+
+
+def heatmap_z(trace: dict) -> np.ndarray:
+    """A heatmap's z from a figure dict: an array, or plotly's typed-array encoding {dtype, bdata, shape}."""
+    z = trace["z"]
+    if isinstance(z, dict):
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+        return flat.reshape([int(n) for n in str(z["shape"]).split(",")]).astype(float)
+    return np.asarray(z, dtype=float)

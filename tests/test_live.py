@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import heatmap_z as _z
 from streamlit.testing.v1 import AppTest
 
 from brainsim import config as C
@@ -181,15 +181,6 @@ def test_the_page_redraws_the_live_curve_while_the_run_is_in_flight_then_shows_t
 
 
 # --------------------------------------------------------------------------- the timeline
-
-
-def _z(trace: dict) -> np.ndarray:
-    """A heatmap's z from a figure dict: an array, or plotly's typed-array encoding {dtype, bdata, shape}."""
-    z = trace["z"]
-    if isinstance(z, dict):
-        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
-        return flat.reshape([int(n) for n in str(z["shape"]).split(",")]).astype(float)
-    return np.asarray(z, dtype=float)
 
 
 def _frames(spec: dict) -> list[dict]:

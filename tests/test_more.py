@@ -8,30 +8,13 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_live import open_page
 
 from brainsim import config as C
 from brainsim import registry
 from brainsim.ui import more
 
-TIMEOUT = 180
 ITERATIVE = ("xor", "arena", "working_memory", "continual", "optimizers", "features", "overfitting")
-
-
-def page_script():
-    import streamlit as st
-
-    from brainsim import runtime, ui
-
-    runtime.configure()
-    ui.experiment_page(st.session_state["test.page"])
-
-
-def open_page(name: str, query: dict) -> AppTest:
-    at = AppTest.from_function(page_script, default_timeout=TIMEOUT)
-    at.session_state["test.page"] = name
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def _clean(at: AppTest) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
 import torch
+from conftest import heatmap_z as _z
 
 from brainsim import datasets
 from brainsim.export import csv_bytes
@@ -21,15 +20,6 @@ pytestmark = pytest.mark.slow  # the module runs the experiment once (~5 s)
 
 # the default run's settings for the timeline's learners, one seed (seed 0's table is the same with two)
 DEFAULT_TIMELINE = FeaturesConfig(seeds=1, learners=snap.LEARNERS)
-
-
-def _z(trace: dict) -> np.ndarray:
-    """A heatmap's z from a figure dict: an array, or plotly's typed-array encoding {dtype, bdata, shape}."""
-    z = trace["z"]
-    if isinstance(z, dict):
-        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
-        return flat.reshape([int(n) for n in str(z["shape"]).split(",")]).astype(float)
-    return np.asarray(z, dtype=float)
 
 
 @pytest.fixture(scope="module")

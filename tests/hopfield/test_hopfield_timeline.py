@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-
-import numpy as np
 import pytest
+from conftest import heatmap_z as _z
 
 from brainsim.export import csv_bytes
 from brainsim.hopfield import charts
@@ -17,15 +15,6 @@ def small(seed: int, **kw) -> HopfieldConfig:
     """Below capacity (α = 5/100 = 0.05 < 0.138), one seed, a short capacity sweep."""
     base = dict(seed=seed, seeds=1, n_neurons=100, n_patterns=5, n_loads=3, cue_fraction=0.15, ae_epochs=50)
     return HopfieldConfig(**{**base, **kw})
-
-
-def _z(trace: dict) -> np.ndarray:
-    """A heatmap's z from a figure dict: an array, or plotly's typed-array encoding {dtype, bdata, shape}."""
-    z = trace["z"]
-    if isinstance(z, dict):
-        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
-        return flat.reshape([int(n) for n in str(z["shape"]).split(",")]).astype(float)
-    return np.asarray(z, dtype=float)
 
 
 pytestmark = pytest.mark.slow  # each module runs the experiment once (~5-10 s)
