@@ -245,11 +245,12 @@ def cli_bytes(name: str, query: dict, file_name: str) -> tuple[str, bytes]:
     return table, csv_bytes(tables[table])
 
 
-def burst(browser, url: str, proc, check=None) -> dict:
+def burst(browser, url: str, proc, check=None, timeout_s: float = 240) -> dict:
     """The 8-session burst, then a cached page opened while one long run computes; returns the figures.
-    `check(session)` runs on each burst session (a test's assertions) before its page is closed."""
+    `check(session)` runs on each burst session (a test's assertions) before its page is closed; `timeout_s`
+    bounds the burst and each cached page (a session not settled by then has `settled` None)."""
     before = cpu_split(proc.pid)
-    sessions = open_sessions(browser, url, BURST)
+    sessions = open_sessions(browser, url, BURST, timeout_s)
     after = cpu_split(proc.pid)
     figures = {"settle_s": [s.settled for s in sessions], "rss_burst_mb": rss_mb(proc.pid)}
     figures["served_s"] = [s.served for s in sessions]
@@ -258,11 +259,11 @@ def burst(browser, url: str, proc, check=None) -> dict:
         if check is not None:
             check(s)
         s.page.context.close()
-    open_sessions(browser, url, [CACHED])[0].page.context.close()  # fills the cache
-    idle = open_sessions(browser, url, [CACHED], timeout_s=120)[0]  # a cached page on an idle server
+    open_sessions(browser, url, [CACHED], timeout_s)[0].page.context.close()  # fills the cache
+    idle = open_sessions(browser, url, [CACHED], timeout_s)[0]  # a cached page on an idle server
     long = open_sessions(browser, url, [LONG], timeout_s=0)[0]  # starts computing, not waited for
     time.sleep(3.0)
-    again = open_sessions(browser, url, [CACHED], timeout_s=120)[0]
+    again = open_sessions(browser, url, [CACHED], timeout_s)[0]
     figures["cached_idle_s"], figures["cached_during_long_s"] = idle.settled, again.settled
     figures["cached_idle_served_s"], figures["cached_during_long_served_s"] = idle.served, again.served
     figures["long_still_running"] = _busy(long.page)
@@ -297,8 +298,8 @@ def main() -> None:
             print("  per session s: " + ", ".join(f"{s:.1f}" if s else "timeout" for s in figures["settle_s"]))
             print("  of which the server had sent the page by s: " + ", ".join(_num(s) for s in figures["served_s"]))
             print(
-                f"  cached page: {figures['cached_idle_s']:.1f} s on an idle server, "
-                f"{figures['cached_during_long_s']:.1f} s while a long run computes (target <= 2 s); "
+                f"  cached page: {_num(figures['cached_idle_s'])} s on an idle server, "
+                f"{_num(figures['cached_during_long_s'])} s while a long run computes (target <= 2 s); "
                 f"server RSS with 8 sessions {figures['rss_burst_mb']:.0f} MB, after {figures['rss_after_mb']:.0f} MB"
             )
             print(

@@ -262,6 +262,12 @@ def test_equal_runs_are_shared_and_the_last_waiter_cancels():
 # --------------------------------------------------------------------------- 8 browser sessions at once
 
 
+# What the test asserts is that every session ends (no hang) with its own bytes, not how fast: the burst costs
+# about 230 CPU-seconds (most of it the 8 Chromium pages drawing), 115 s on an idle 2-core machine, and CI runs
+# it while the suite's other worker holds a core (it took over 240 s there once, stop 24).
+BURST_TIMEOUT_S = 600
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
@@ -274,7 +280,7 @@ def test_eight_sessions_at_once_get_their_own_results(tmp_path):
     from benchmarks import bench_burst as B
 
     def check(s) -> None:  # while the other sessions stay open
-        assert s.settled is not None, f"{s.name} {s.query} did not settle"
+        assert s.settled is not None, f"{s.name} {s.query} did not settle in {BURST_TIMEOUT_S} s"
         assert s.page.locator("[data-testid='stException']").count() == 0, s.name
         assert s.page.locator("[data-testid='stAlertContentError']").count() == 0, s.name
         file_name, data = B.download_first_table(s, str(tmp_path))
@@ -283,10 +289,10 @@ def test_eight_sessions_at_once_get_their_own_results(tmp_path):
 
     with B.server() as (url, proc), sync_api.sync_playwright() as pw:
         browser = B.launch(pw.chromium)
-        figures = B.burst(browser, url, proc, check)
+        figures = B.burst(browser, url, proc, check, timeout_s=BURST_TIMEOUT_S)
         browser.close()
     print(f"8-session burst settled in {max(figures['settle_s']):.1f} s; cached page ", end="")
-    print(f"{figures['cached_idle_s']:.1f} s idle, {figures['cached_during_long_s']:.1f} s during a long run; ")
+    print(f"{B._num(figures['cached_idle_s'])} s idle, {B._num(figures['cached_during_long_s'])} s during a long run; ")
     print(f"server RSS with its workers {figures['rss_burst_mb']:.0f} MB; " + B.cpu_text(figures["cpu_burst_s"]))
     # Times are benchmark figures, not assertions (`python -m benchmarks burst`; the closing note of issues 13
     # and 20 gives them: on an idle 2-core machine the cached page took 40 s during a long run against 6.5 s
