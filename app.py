@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from brainsim import registry, runtime, ui
+from brainsim import registry, ui
 from brainsim.ui import sweep_page
-
-runtime.configure()
 
 
 def home() -> None:
@@ -20,10 +18,10 @@ def home() -> None:
     st.subheader("Where to start")
     st.markdown("Each page answers one question. Open one, move the sliders in the sidebar, read the charts.")
     for name, page in PAGES.items():
-        exp = registry.get(name)
+        card = registry.card(name)  # read from the experiment's source: the home page imports no experiment
         left, right = st.columns([1, 3])
-        left.page_link(page, label=exp.title, icon=exp.icon)
-        right.markdown(exp.question)
+        left.page_link(page, label=card.title, icon=card.icon)
+        right.markdown(card.question)
     st.subheader("How to export and reproduce")
     st.markdown(
         "- Every chart has a **Download CSV** button below it: the file is exactly the tidy table the chart "

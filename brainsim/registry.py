@@ -104,20 +104,40 @@ def get(name: str) -> Experiment:
     return importlib.import_module(_MODULES[name]).EXPERIMENT
 
 
-def describe(name: str) -> tuple[str, str]:
-    """(title, question) of `name` read from its experiment module's source, without importing it (nor torch):
-    `python -m brainsim list` in a fraction of a second. Falls back to importing it when the declaration's
-    title or question is not a plain string literal."""
+@dataclass(frozen=True)
+class Card:
+    """What the navigation, the home page and `brainsim list` show of an experiment, read without importing it."""
+
+    title: str
+    question: str
+    icon: str = ":material/science:"
+    url_path: str = ""
+
+
+_CARD_FIELDS = ("title", "question", "icon", "url_path")
+
+
+def card(name: str) -> Card:
+    """`name`'s title, question, icon and address read from its experiment module's source, without importing
+    it (nor torch): the app's home page and navigation, and `python -m brainsim list`, in a fraction of a
+    second. Falls back to importing it when a title or question is not a plain string literal."""
     try:
         spec = importlib.util.find_spec(_MODULES[name])
         with open(spec.origin, encoding="utf-8") as f:
             tree = ast.parse(f.read())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Experiment":
-                words = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("title", "question")}
+                words = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in _CARD_FIELDS}
                 if all(isinstance(words.get(k), str) for k in ("title", "question")):
-                    return words["title"], words["question"]
+                    words.setdefault("url_path", name)
+                    return Card(**words)
     except (OSError, SyntaxError, ValueError, TypeError, AttributeError):
         pass
     exp = get(name)
-    return exp.title, exp.question
+    return Card(exp.title, exp.question, exp.icon, exp.url_path)
+
+
+def describe(name: str) -> tuple[str, str]:
+    """(title, question) of `name`, without importing it (see `card`)."""
+    found = card(name)
+    return found.title, found.question

@@ -1,13 +1,19 @@
 """Process set-up (`configure`), device choice, seeded generators and divergence checks shared by every
-experiment."""
+experiment.
+
+torch is imported by the functions that use it, not with this module: the app's home page and navigation
+import this module (through the worker pool) and need no torch, which takes seconds to import."""
 
 from __future__ import annotations
 
 import ctypes
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 _configured = False
 
@@ -26,6 +32,8 @@ def configure() -> None:
     global _configured
     if _configured:
         return
+    import torch
+
     torch.set_num_threads(int(os.environ.get("BRAINSIM_THREADS", "1")))
     torch.set_flush_denormal(True)
     _keep_freed_memory_for_reuse()
@@ -48,11 +56,15 @@ def _keep_freed_memory_for_reuse() -> None:
 def threads() -> int:
     """torch's intra-op thread count in this process: part of what a run's bytes depend on (float sums
     are split across threads), so config.json and every timing table record it."""
+    import torch
+
     return torch.get_num_threads()
 
 
 def resolve_device(name: str) -> torch.device:
     """'auto' -> CUDA when present, else CPU; 'cuda' without a GPU falls back to CPU."""
+    import torch
+
     if name in ("auto", "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
     return torch.device("cpu")
@@ -66,6 +78,8 @@ def rng(seed: int, *stream: int) -> np.random.Generator:
 def torch_generator(seed: int, *stream: int) -> torch.Generator:
     """CPU torch.Generator seeded from (seed, stream...): sample on CPU, then move to the device,
     so CPU and CUDA runs start from the same numbers."""
+    import torch
+
     g = torch.Generator(device="cpu")
     g.manual_seed(int(np.random.SeedSequence([seed, *stream]).generate_state(1)[0]))
     return g
@@ -73,4 +87,6 @@ def torch_generator(seed: int, *stream: int) -> torch.Generator:
 
 def is_finite(*tensors: torch.Tensor) -> bool:
     """False when any tensor holds NaN or inf: the caller stops that learner and marks it diverged."""
+    import torch
+
     return all(bool(torch.isfinite(t).all()) for t in tensors)

@@ -90,6 +90,7 @@ def _init_worker(sink, cancelled) -> None:
 
 def execute(name: str, config_json: str, progress=None):
     """Parse the config and run it as the CLI does; every failure becomes ConfigError or RunFailed."""
+    runtime.configure()  # done by a worker process's start; here for runs on the server's own threads
     exp = registry.get(name)
     try:
         return exp.execute(cfgmod.from_json(exp.config, config_json), progress=progress)

@@ -73,6 +73,26 @@ def test_a_table_shown_from_its_arrow_form_holds_the_same_values():
 def test_titles_read_from_the_source_are_the_declared_ones(name):
     exp = registry.get(name)
     assert registry.describe(name) == (exp.title, exp.question)
+    card = registry.card(name)
+    assert (card.title, card.question, card.icon, card.url_path) == (exp.title, exp.question, exp.icon, exp.url_path)
+
+
+def test_the_home_page_imports_no_experiment_nor_torch():
+    """The first page after a server start is sent without importing torch or any experiment (seconds of
+    imports): the navigation and the home page's links read each experiment's card from its source. The
+    background import that follows it is held off here, to see what the page itself needed."""
+    code = (
+        "import sys; from brainsim.ui import page; page.WARM_UP_DELAY_S = 1e9\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        "assert not at.exception, at.exception\n"
+        "links = at.get('page_link')\n"
+        "print(len(links), sorted(m for m in sys.modules if m == 'torch' or m.endswith('.experiment')))"
+    )
+    env = {**os.environ, "PYTHONPATH": ROOT, "BRAINSIM_WORKERS": "0"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == f"{len(EXPERIMENTS)} []"
 
 
 def test_list_prints_every_experiment_without_importing_torch():

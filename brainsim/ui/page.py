@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
 
 import pandas as pd
@@ -87,15 +88,37 @@ def run_with_progress(name: str, cfg) -> dict[str, pd.DataFrame]:
 
 def experiment_pages() -> dict[str, st.Page]:
     """experiment name -> its page for st.navigation: title, icon and address (/url_path) come from
-    the experiment's declaration, the body from experiment_page."""
+    the experiment's declaration (read from its source: no experiment, nor torch, is imported for the
+    navigation), the body from experiment_page."""
     workers.mode()  # the worker processes start with the server, not with its first visitor's run
+    _import_experiments_soon()
     pages = {}
     for name in registry.names():
-        exp = registry.get(name)
+        card = registry.card(name)
         pages[name] = st.Page(
-            functools.partial(experiment_page, name), title=exp.title, icon=exp.icon, url_path=exp.url_path
+            functools.partial(experiment_page, name), title=card.title, icon=card.icon, url_path=card.url_path
         )
     return pages
+
+
+_WARM_UP = threading.Lock()
+WARM_UP_DELAY_S = 3.0  # after the first page: its browser has drawn it by then, and its visitor is reading it
+
+
+def _import_experiments_soon() -> None:
+    """Import every experiment (and torch) on a background thread, once per server process, WARM_UP_DELAY_S after
+    the first page: the home page is sent without them, and the experiment page a visitor opens next finds them
+    imported (a page that comes sooner waits on Python's import lock, as it would anyway)."""
+    if not _WARM_UP.acquire(blocking=False):
+        return
+
+    def warm_up() -> None:
+        time.sleep(WARM_UP_DELAY_S)
+        runtime.configure()
+        for name in registry.names():
+            registry.get(name)
+
+    threading.Thread(target=warm_up, name="brainsim-import", daemon=True).start()
 
 
 def sidebar_config(name: str):
@@ -138,6 +161,7 @@ def input_problem(name: str, config_json: str) -> str | None:
 
 def experiment_page(name: str) -> None:
     """A whole experiment page: title, question, equations, sidebar, cached run, charts, downloads."""
+    runtime.configure()  # torch's set-up, for runs on this process's threads (BRAINSIM_WORKERS=0)
     exp = registry.get(name)
     global_controls()
     st.title(exp.title)
