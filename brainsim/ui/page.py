@@ -106,19 +106,18 @@ WARM_UP_DELAY_S = 3.0  # after the first page: its browser has drawn it by then,
 
 
 def _import_experiments_soon() -> None:
-    """Import every experiment (and torch) on a background thread, once per server process, WARM_UP_DELAY_S after
-    the first page: the home page is sent without them, and the experiment page a visitor opens next finds them
-    imported (a page that comes sooner waits on Python's import lock, as it would anyway)."""
+    """Once per server process, WARM_UP_DELAY_S after the first page, prepare this process and the workers on a
+    background thread (workers.prepare_everywhere: every experiment and torch imported, plotly's first-use
+    costs paid): the home page is sent without them, and the experiment page a visitor opens next is not
+    slowed by them (a page that comes sooner waits on Python's import lock, as it would anyway)."""
     if not _WARM_UP.acquire(blocking=False):
         return
 
     def warm_up() -> None:
         time.sleep(WARM_UP_DELAY_S)
-        runtime.configure()
-        for name in registry.names():
-            registry.get(name)
+        workers.prepare_everywhere()
 
-    threading.Thread(target=warm_up, name="brainsim-import", daemon=True).start()
+    threading.Thread(target=warm_up, name="brainsim-prepare", daemon=True).start()
 
 
 def sidebar_config(name: str):
