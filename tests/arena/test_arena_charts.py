@@ -25,10 +25,15 @@ def features(n_units: int, h: int, w: int, learners=("backprop mlp", "hebbian fe
 def test_two_d_inputs_draw_one_weight_arrow_per_hidden_unit():
     df = features(16, 1, 2)
     fig = charts.feature_tiles(df, ArenaConfig())
-    arrows = [t for t in fig.data if t.type == "scatter"]
-    assert len(arrows) == 2 * 16 and not [t for t in fig.data if t.type == "heatmap"]
-    first = df[(df["learner"] == "backprop mlp") & (df["unit"] == 0)].sort_values("col")["weight"].to_numpy()
-    assert list(arrows[0].x) == [0.0, first[0]] and list(arrows[0].y) == [0.0, first[1]]
+    traces = [t for t in fig.data if t.type == "scatter"]  # one per learner, its arrows separated by gaps
+    assert len(traces) == 2 and not [t for t in fig.data if t.type == "heatmap"]
+    for trace, learner in zip(traces, ("backprop mlp", "hebbian features")):
+        assert len(trace.x) == 3 * 16 and list(trace.marker.symbol).count("arrow") == 16
+        for unit in (0, 15):
+            w = df[(df["learner"] == learner) & (df["unit"] == unit)].sort_values("col")["weight"].to_numpy()
+            k = 3 * unit
+            assert list(trace.x[k : k + 3]) == [0.0, w[0], None] and list(trace.y[k : k + 3]) == [0.0, w[1], None]
+            assert list(trace.customdata[k : k + 2]) == [unit, unit]
     assert fig.layout.yaxis.scaleanchor == "x"  # undistorted directions
 
 
