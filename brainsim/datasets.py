@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib import format as npformat
-from sklearn import datasets as skdata
-from sklearn.model_selection import train_test_split
 
 from brainsim.config import ConfigError
 from brainsim.textio import MAX_FILE_BYTES, file_label, gunzip, read_file
@@ -87,6 +85,8 @@ def make_2d(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple
     state = int(np.random.SeedSequence([seed, 3]).generate_state(1)[0] % (2**31 - 1))
     if name in LOGIC_TASKS:
         return noisy_logic(name, n, noise, seed)
+    from sklearn import datasets as skdata  # here, not at the top: scikit-learn takes 1-2.5 s to import
+
     if name == "circles":
         x, y = skdata.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=state)
     elif name == "moons":
@@ -116,6 +116,8 @@ def split(
     n_classes = int(y.max()) + 1
     counts = np.bincount(y, minlength=n_classes)
     strat = y if counts.min() >= 2 else None
+    from sklearn.model_selection import train_test_split
+
     xtr, xte, ytr, yte = train_test_split(x, y, train_size=train_fraction, random_state=state, stratify=strat)
     return Dataset(
         name,
@@ -139,6 +141,8 @@ def task_2d(name: str, n: int = 200, noise: float = 0.1, train_fraction: float =
 
 def digits(train_fraction: float = 0.75, seed: int = 0) -> Dataset:
     """scikit-learn's embedded 8x8 handwritten digits (1797 images, 10 classes), pixels in [0, 1]."""
+    from sklearn import datasets as skdata
+
     d = skdata.load_digits()
     x = (d.data / 16.0).astype(np.float32)
     return split("digits", x, d.target.astype(np.int64), train_fraction, seed, image_shape=(8, 8))

@@ -82,7 +82,7 @@ def test_the_home_page_imports_no_experiment_nor_torch():
     imports): the navigation and the home page's links read each experiment's card from its source. The
     background import that follows it is held off here, to see what the page itself needed."""
     code = (
-        "import sys; from brainsim.ui import page; page.WARM_UP_DELAY_S = 1e9\n"
+        "import sys; from brainsim import workers; workers.IDLE_S = 1e9\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
         "assert not at.exception, at.exception\n"

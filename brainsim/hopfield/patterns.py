@@ -13,7 +13,6 @@ import re
 
 import numpy as np
 import torch
-from sklearn import datasets as skdata
 
 from brainsim.config import ConfigError
 from brainsim.runtime import rng
@@ -40,6 +39,8 @@ def random_patterns(seed: int, stream: int, p: int, n: int) -> torch.Tensor:
 
 @functools.lru_cache(maxsize=1)
 def _digit_images() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn import datasets as skdata  # imported when digits are asked for: 1-2.5 s
+
     d = skdata.load_digits()
     return np.where(d.images > 7, 1, -1).astype(np.int8), d.target.astype(np.int64)  # (1797, 8, 8) ±1
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn import datasets as skdata
 
 from brainsim import runtime
 
@@ -38,6 +37,8 @@ class Split:
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn import datasets as skdata  # imported when digits are asked for: 1-2.5 s
+
     d = skdata.load_digits()
     return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)
 

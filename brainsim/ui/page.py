@@ -91,7 +91,8 @@ def experiment_pages() -> dict[str, st.Page]:
     the experiment's declaration (read from its source: no experiment, nor torch, is imported for the
     navigation), the body from experiment_page."""
     workers.mode()  # the worker processes start with the server, not with its first visitor's run
-    _import_experiments_soon()
+    workers.note_activity()  # a script is running: preparation steps wait (every page calls this first)
+    _prepare_when_idle()
     pages = {}
     for name in registry.names():
         card = registry.card(name)
@@ -101,23 +102,16 @@ def experiment_pages() -> dict[str, st.Page]:
     return pages
 
 
-_WARM_UP = threading.Lock()
-WARM_UP_DELAY_S = 3.0  # after the first page: its browser has drawn it by then, and its visitor is reading it
+_PREPARING = threading.Lock()
 
 
-def _import_experiments_soon() -> None:
-    """Once per server process, WARM_UP_DELAY_S after the first page, prepare this process and the workers on a
-    background thread (workers.prepare_everywhere: every experiment and torch imported, plotly's first-use
-    costs paid): the home page is sent without them, and the experiment page a visitor opens next is not
-    slowed by them (a page that comes sooner waits on Python's import lock, as it would anyway)."""
-    if not _WARM_UP.acquire(blocking=False):
-        return
-
-    def warm_up() -> None:
-        time.sleep(WARM_UP_DELAY_S)
-        workers.prepare_everywhere()
-
-    threading.Thread(target=warm_up, name="brainsim-prepare", daemon=True).start()
+def _prepare_when_idle() -> None:
+    """Once per server process, start preparing this process and the workers on a background thread
+    (workers.prepare_everywhere: every experiment and torch imported, plotly's first-use costs paid, a step at a
+    time while the app is idle): the home page is sent without them, and the experiment page a visitor opens
+    after reading it finds them done."""
+    if _PREPARING.acquire(blocking=False):
+        threading.Thread(target=workers.prepare_everywhere, name="brainsim-prepare", daemon=True).start()
 
 
 def sidebar_config(name: str):
