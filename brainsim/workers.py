@@ -292,69 +292,18 @@ def _ready() -> None:
     """A first task per worker: it makes the pool start every worker at once."""
 
 
-def prepare_everywhere() -> None:
-    """Load, in this process and in every worker, what a first run and its figures would load lazily, one
-    step at a time (_prepare_steps) and only while the app is idle (no run in flight, no page script started
-    for IDLE_S): the app calls it once, on a background thread, with its first page. A page opened meanwhile
-    waits at most for one step (the torch step, about 2.5 s, the longest), most of which it would have done
-    itself; a burst of runs, or a visitor clicking on at once, holds the preparation off until they are done."""
+def busy() -> bool:
+    """True while any run is in flight."""
+    with _LOCK:
+        return any(not job.future.done() for job in _JOBS.values())
+
+
+def on_every_worker(fn, *args) -> list[cf.Future]:
+    """Submit fn(*args) once per worker process (each takes one copy while the others are busy with theirs);
+    no futures when runs go to this process's threads."""
     with _LOCK:
         pool, processes = _pool(), _MODE == "processes"
-    for step in _prepare_steps():
-        while not _idle():
-            time.sleep(0.2)
-        if processes:  # one copy per worker: each takes one while the others are busy with theirs
-            try:
-                cf.wait([pool.submit(prepare, step) for _ in range(worker_count())])
-            except (cf.process.BrokenProcessPool, RuntimeError):
-                return  # a pool broken or shut down: its replacement starts unprepared, as it always did
-        prepare(step)
-
-
-def _prepare_steps() -> list[str]:  # noqa: N802 - a constant that needs the registry
-    """torch first (every run needs it), then plotly (every page), then each experiment in navigation order."""
-    return ["torch", "plotly", *registry.names()]
-
-
-IDLE_S = 3.0  # seconds without a page script starting before a preparation step
-_LAST_ACTIVITY = [0.0]  # time.monotonic() when a page script last started (note_activity)
-
-
-def note_activity() -> None:
-    """A page's script has started (the app calls this on every script run): preparation steps wait."""
-    _LAST_ACTIVITY[0] = time.monotonic()
-
-
-def _idle() -> bool:
-    with _LOCK:
-        if any(not job.future.done() for job in _JOBS.values()):
-            return False
-    return time.monotonic() - _LAST_ACTIVITY[0] >= IDLE_S
-
-
-def prepare(step: str | None = None) -> None:
-    """One preparation step, or all of them: "torch" takes one torch.optim step (its first imports
-    torch._dynamo, 2.4 s), "plotly" builds a small figure (plotly's validators), an experiment's name imports
-    it. A fresh worker's first run of xor and its figures took 7.4 s, a prepared one's 1.8 s; memory: every
-    experiment's modules, about 100 MB more per process."""
-    if step is None:
-        for each in _prepare_steps():
-            prepare(each)
-        return
-    runtime.configure()
-    if step == "torch":
-        import torch
-
-        weight = torch.zeros(2, requires_grad=True)
-        optimizer = torch.optim.Adam([weight])
-        (weight * weight).sum().backward()
-        optimizer.step()
-    elif step == "plotly":
-        from brainsim import figspecs
-
-        figspecs.warm_up()
-    else:
-        registry.get(step)
+    return [pool.submit(fn, *args) for _ in range(worker_count())] if processes else []
 
 
 @contextlib.contextmanager

@@ -82,7 +82,7 @@ def test_the_home_page_imports_no_experiment_nor_torch():
     imports): the navigation and the home page's links read each experiment's card from its source. The
     background import that follows it is held off here, to see what the page itself needed."""
     code = (
-        "import sys; from brainsim import workers; workers.IDLE_S = 1e9\n"
+        "import sys; from brainsim import prepare; prepare.IDLE_S = 1e9\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
         "assert not at.exception, at.exception\n"
@@ -109,13 +109,13 @@ def test_list_prints_every_experiment_without_importing_torch():
 
 
 def test_a_prepared_process_runs_a_first_page_without_loading_the_heavy_modules():
-    """workers.prepare (run in every worker a few seconds after the app's first page) loads what a fresh process's
+    """prepare.prepare (run in every worker a few seconds after the app's first page) loads what a fresh process's
     first run and figures would otherwise load lazily: torch.optim's torch._dynamo (2.4 s), plotly express's
     narwhals backend, every experiment; a first xor page then took 1.8 s in a worker instead of 7.4 s."""
     code = (
         "import sys\n"
-        "from brainsim import config as C, figspecs, registry, workers\n"
-        "workers.prepare()\n"
+        "from brainsim import config as C, figspecs, prepare, registry\n"
+        "prepare.prepare()\n"
         "before = set(sys.modules)\n"
         "exp = registry.get('xor'); cfg = C.make(exp.config, {'seeds': '1', 'epochs': '20'})\n"
         "figspecs.page_figures('xor', C.to_json(cfg), exp.execute(cfg))\n"

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from brainsim import config as cfgmod
-from brainsim import cost, live, registry, runtime, workers
+from brainsim import cost, live, prepare, registry, runtime, workers
 from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
@@ -91,7 +91,7 @@ def experiment_pages() -> dict[str, st.Page]:
     the experiment's declaration (read from its source: no experiment, nor torch, is imported for the
     navigation), the body from experiment_page."""
     workers.mode()  # the worker processes start with the server, not with its first visitor's run
-    workers.note_activity()  # a script is running: preparation steps wait (every page calls this first)
+    prepare.note_activity()  # a script is running: preparation steps wait (every page calls this first)
     _prepare_when_idle()
     pages = {}
     for name in registry.names():
@@ -107,11 +107,11 @@ _PREPARING = threading.Lock()
 
 def _prepare_when_idle() -> None:
     """Once per server process, start preparing this process and the workers on a background thread
-    (workers.prepare_everywhere: every experiment and torch imported, plotly's first-use costs paid, a step at a
+    (brainsim.prepare.everywhere: every experiment and torch imported, plotly's first-use costs paid, a step at a
     time while the app is idle): the home page is sent without them, and the experiment page a visitor opens
     after reading it finds them done."""
     if _PREPARING.acquire(blocking=False):
-        threading.Thread(target=workers.prepare_everywhere, name="brainsim-prepare", daemon=True).start()
+        threading.Thread(target=prepare.everywhere, name="brainsim-prepare", daemon=True).start()
 
 
 def sidebar_config(name: str):
