@@ -223,7 +223,7 @@ def download_first_table(session: Session, folder: str) -> tuple[str, bytes]:
     for i in range(buttons.count()):
         button = buttons.nth(i)
         button.scroll_into_view_if_needed()
-        with page.expect_download(timeout=60_000) as info:
+        with page.expect_download(timeout=180_000) as info:  # generous: a loaded CI machine, 8 tabs open
             button.click()
         file_name = info.value.suggested_filename  # <experiment>_<table>[_<config hash>].csv
         if not file_name.startswith(f"{session.name}_timing"):
