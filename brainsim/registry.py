@@ -27,6 +27,7 @@ class Chart:
     table: str
     build: Callable[[pd.DataFrame, Any], Any]  # (table, config) -> plotly Figure
     caption: str = ""
+    expanded: bool = False  # drawn when the page opens; the others wait, folded, until the user opens them
 
 
 @dataclass(frozen=True)

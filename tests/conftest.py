@@ -34,6 +34,16 @@ def default_tables(name: str):
     return {table: df.copy() for table, df in _default_run(name).items()}
 
 
+def open_every_chart(at, name: str):
+    """Unfold every chart of `name`'s page before the AppTest's next run (the page draws only the charts marked
+    expanded until a user opens the others: brainsim.ui.results)."""
+    from brainsim.ui.results import chart_key
+
+    for i in range(len(registry.get(name).charts)):
+        at.session_state[chart_key(name, i)] = True
+    return at
+
+
 def heatmap_z(trace: dict) -> np.ndarray:
     """A heatmap's z from a figure dict: an array, or plotly's typed-array encoding {dtype, bdata, shape}."""
     z = trace["z"]

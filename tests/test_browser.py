@@ -137,6 +137,29 @@ def wait_until_idle(page, timeout_s: float = 240) -> None:
     raise AssertionError(f"the page's script did not finish in {timeout_s} s")
 
 
+FOLDED = "[data-testid='stExpander'] details:not([open]) > summary"
+
+
+def open_fold(page, title: str) -> None:
+    """Click the folded chart or section titled `title` open and wait for its rerun to settle."""
+    page.locator(FOLDED, has_text=title).first.click()
+    wait_until_idle(page)
+
+
+def open_every_fold(page) -> None:
+    """Open every folded expander (a chart's fold reruns the script to draw its chart): one click at a time, each
+    as soon as the last fold has opened (a click during a rerun makes Streamlit rerun with both), then settle."""
+    folded = page.locator(FOLDED)
+    for _ in range(60):
+        n = folded.count()
+        if n == 0:
+            break
+        folded.first.click()
+        page.wait_for_function(f'n => document.querySelectorAll("{FOLDED}").length < n', arg=n, timeout=60_000)
+    wait_until_idle(page)
+    assert folded.count() == 0, f"{folded.count()} folds stayed closed"
+
+
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"
@@ -179,10 +202,9 @@ def test_page_renders_and_every_csv_downloads(server, browser, name, tmp_path):
     assert_no_exception(page)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert page.locator(".js-plotly-plot").count() >= 1
-    # open every expander so buttons inside are clickable
-    for summary in page.locator("[data-testid='stExpander'] summary").all():
-        if summary.is_visible():
-            summary.click()
+    charts = page.locator(".js-plotly-plot").count()
+    open_every_fold(page)  # every chart drawn, every table's button shown
+    assert page.locator(".js-plotly-plot").count() > charts  # the folded charts were not drawn before
     buttons = page.get_by_role("button", name=re.compile(r"^Download CSV"))
     n = buttons.count()
     assert n >= 1

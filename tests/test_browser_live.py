@@ -7,7 +7,14 @@ import os
 import time
 
 import pytest
-from test_browser import SHOTS, assert_no_exception, browser, server, wait_until_idle  # noqa: F401 (fixtures)
+from test_browser import (  # noqa: F401 (fixtures)
+    SHOTS,
+    assert_no_exception,
+    browser,
+    open_fold,
+    server,
+    wait_until_idle,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -58,6 +65,8 @@ def test_timeline_slider_changes_the_decision_regions(server, browser):  # noqa:
     try:
         wait_until_idle(page)
         assert_no_exception(page)
+        open_fold(page, "Timeline: decision regions while training")
+        open_fold(page, "Timeline: the network")
         title = "Decision regions while training"
         plot = page.locator(".js-plotly-plot", has=page.locator(".gtitle", has_text=title)).first
         plot.scroll_into_view_if_needed()

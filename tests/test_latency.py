@@ -3,6 +3,7 @@ its cached Arrow form holds the same values, and `list` prints the declared titl
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -158,7 +159,31 @@ def test_a_fresh_page_takes_its_figures_from_the_worker_not_from_the_server(monk
     built = []
     real = results.freeze
     monkeypatch.setattr(results, "freeze", lambda fig: built.append(fig) or real(fig))
-    at = open_page("xor", {"exp": "xor", "epochs": "30", "seeds": "1", "seed": "9173"})
+    at = open_page("xor", {"exp": "xor", "epochs": "30", "seeds": "1", "seed": "9173"}, every_chart=True)
     assert_clean(at)
     assert len(at.get("plotly_chart")) >= 4
     assert built == [], f"{len(built)} figures built on the server"
+
+
+def test_folded_sections_are_sent_only_when_opened():
+    """Equations, the longer notes and the tables no chart draws wait in folds, and a folded chart is neither
+    built nor sent (issue 19: the browser drew every one on every visit); opening a fold draws what it holds."""
+    from test_pages import assert_clean, open_page
+
+    from brainsim.ui.results import chart_key
+
+    query = {"exp": "xor", "epochs": "30", "seeds": "1", "seed": "9174"}
+    at = open_page("xor", query)
+    assert_clean(at)
+    folds = {e.label: e.proto.expanded for e in at.expander}
+    assert folds["Equations and references"] is False and not at.get("latex")
+    assert folds["Timeline: the network"] is False
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not any("network while training" in t for t in titles)
+    at.session_state["xor.fold.equations"] = True
+    at.session_state[chart_key("xor", 4)] = True  # "Timeline: the network"
+    at.run()
+    assert_clean(at)
+    assert len(at.get("latex")) == len(registry.get("xor").equations)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any("network while training" in t for t in titles)

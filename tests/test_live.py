@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import heatmap_z as _z
+from conftest import open_every_chart
 from streamlit.testing.v1 import AppTest
 
 from brainsim import config as C
@@ -31,9 +32,11 @@ def page_script():
     ui.experiment_page(st.session_state["test.page"])
 
 
-def open_page(name: str, query: dict) -> AppTest:
+def open_page(name: str, query: dict, every_chart: bool = False) -> AppTest:
     at = AppTest.from_function(page_script, default_timeout=TIMEOUT)
     at.session_state["test.page"] = name
+    if every_chart:
+        open_every_chart(at, name)
     for k, v in query.items():
         at.query_params[k] = v
     return at.run()
@@ -170,7 +173,7 @@ def test_the_page_redraws_the_live_curve_while_the_run_is_in_flight_then_shows_t
     monkeypatch.setattr(page, "LIVE_DRAW_S", 0.0)
     page._cached_run.clear()
     try:
-        at = open_page("xor", {"exp": "xor", "epochs": "50", "seeds": "1", "seed": "4242"})
+        at = open_page("xor", {"exp": "xor", "epochs": "50", "seeds": "1", "seed": "4242"}, every_chart=True)
     finally:
         page._cached_run.clear()
     assert not at.exception, [e.message for e in at.exception]
@@ -249,7 +252,7 @@ def test_the_mlp_timeline_shows_it_solving_xor_while_the_neuron_stays_flat():
 
 
 def test_the_page_shows_the_timeline_and_offers_its_csv():
-    at = open_page("xor", {"exp": "xor", "epochs": "60", "seeds": "1"})
+    at = open_page("xor", {"exp": "xor", "epochs": "60", "seeds": "1"}, every_chart=True)
     assert not at.exception, [e.message for e in at.exception]
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     timelines = [s for s in specs if "Decision regions while training" in s["layout"]["title"]["text"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import EXPERIMENTS, ROOT
+from conftest import EXPERIMENTS, ROOT, open_every_chart
 from streamlit.testing.v1 import AppTest
 
 from brainsim import config as C
@@ -41,9 +41,12 @@ def page_script():
     ui.experiment_page(st.session_state["test.page"])
 
 
-def open_page(name: str, query: dict | None = None) -> AppTest:
+def open_page(name: str, query: dict | None = None, every_chart: bool = False) -> AppTest:
+    """The page as a link with `query` opens it; with every chart unfolded when `every_chart`."""
     at = AppTest.from_function(page_script, default_timeout=TIMEOUT)
     at.session_state["test.page"] = name
+    if every_chart:
+        open_every_chart(at, name)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at.run()
@@ -93,7 +96,13 @@ def test_page_defaults_then_changed_widget(name):
     assert_clean(at)
     exp = registry.get(name)
     assert at.title[0].value == exp.title
-    assert len(at.get("plotly_chart")) >= 1
+    titles = [c.title for c in exp.charts]
+    folds = {e.label: e.proto.expanded for e in at.expander if e.label in titles}  # a fold per chart with data
+    marked = {c.title for c in exp.charts if c.expanded and c.title in folds} or {next(iter(folds))}
+    assert {t for t, opened in folds.items() if opened} == marked  # the first look: what the experiment marks
+    assert len(at.get("plotly_chart")) == len(marked) < len(folds)  # only open charts are drawn
+    open_every_chart(at, name).run()
+    assert len(at.get("plotly_chart")) == len(folds)
     labels = [b.label for b in at.get("download_button")]
     csv = [label.removeprefix("Download CSV: ") for label in labels if label.startswith("Download CSV")]
     assert len(csv) == len(set(csv)) and set(csv) >= {c.table for c in exp.charts}  # one button per table

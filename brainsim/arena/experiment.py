@@ -277,6 +277,7 @@ EXPERIMENT = Experiment(
             "curves",
             charts.accuracy_curves,
             "Train and test accuracy against the number of training samples each learner has seen.",
+            expanded=True,
         ),
         Chart("Loss vs samples seen", "curves", charts.loss_curves, "The chosen loss on train and test sets."),
         Chart(
@@ -285,7 +286,13 @@ EXPERIMENT = Experiment(
             charts.wall_time_curves,
             "Test accuracy against training seconds (machine-dependent; evaluation time excluded).",
         ),
-        Chart("Decision regions", "boundary", charts.boundaries, "Each learner's predicted class over the plane."),
+        Chart(
+            "Decision regions",
+            "boundary",
+            charts.boundaries,
+            "Each learner's predicted class over the plane.",
+            expanded=True,
+        ),
         Chart(
             "Timeline: decision regions while training",
             "snapshots",

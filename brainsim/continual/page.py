@@ -85,6 +85,7 @@ CHARTS = (
         "Mean over all tasks of the test accuracy after the last task; bars: mean and 95% band over seeds, "
         "dots: each seed. Anchor (split MNIST, class-incremental, van de Ven & Tolias 2019): none 19.9%, "
         "EWC 20.0%, SI 21.3%, replay ≥ 90%, joint 97.9%.",
+        expanded=True,
     ),
     Chart(
         "Accuracy on each task during training",
@@ -92,6 +93,7 @@ CHARTS = (
         cc.curves_chart,
         "Mean over seeds. A task's line rises while it is trained and, for a forgetting learner, falls as soon "
         "as the next task starts.",
+        expanded=True,
     ),
     Chart(
         "Accuracy on each task as tasks arrive",

@@ -76,6 +76,7 @@ CHARTS = (
         "First seed. Each tile is one unit (CNN: one filter), its weights divided by their largest |w|: red "
         "excites, blue inhibits. Oja's and Sanger's units are sign-flipped to match the component of the same "
         "index, whose sign is arbitrary.",
+        expanded=True,
     ),
     Chart(
         "Timeline: receptive fields forming",
@@ -114,6 +115,7 @@ CHARTS = (
         fc.probe_chart,
         "The same probe on every representation and split; the number of features in brackets. References: "
         "the raw pixels and their projection on the top-k principal components.",
+        expanded=True,
     ),
     Chart("Backprop training loss", "training", fc.training_chart, "Mean and 95% band over seeds."),
 )

@@ -305,6 +305,7 @@ EXPERIMENT = Experiment(
             "Mean and 95% band over seeds of the fraction of cues recalled (overlap ≥ 0.98). The dotted line "
             "is the Hebbian theory α_c = 0.138 (Amit, Gutfreund & Sompolinsky 1985), an N → ∞ limit; "
             "finite networks recall a little beyond it.",
+            expanded=True,
         ),
         Chart(
             "Where failed recalls end",
@@ -337,6 +338,7 @@ EXPERIMENT = Experiment(
             "images",
             hc.image_grid,
             "First seed: each row a stored pattern, its cue, and the final state of every learner.",
+            expanded=True,
         ),
         Chart(
             "Timeline: recall sweep by sweep",

@@ -127,6 +127,7 @@ CHARTS = (
         mc.traces_chart,
         "Fast and slow trace strength of the first items (mean over seeds and items) with presentations "
         "(ticks) and rewards (stars); 1 = one fresh presentation.",
+        expanded=True,
     ),
     Chart(
         "Timeline: fast and slow traces over time",
@@ -143,6 +144,7 @@ CHARTS = (
         "retention",
         mc.retention_chart,
         "Recall vs delay after the last study presentation, mean and 95% band over seeds.",
+        expanded=True,
     ),
     Chart(
         "Forgetting laws: Ebbinghaus (1885) and the synapse model",

@@ -83,12 +83,14 @@ CHARTS = (
         "First seed's paths over log-spaced contours, drawn up to the step on the slider (▶ Play walks them); "
         "the big dot is where each learner is at that step, the star marks the minimum. Paths longer than 200 "
         "steps are drawn through 200 evenly spaced ones.",
+        expanded=True,
     ),
     Chart(
         "Loss against step",
         "paths",
         oc.loss_chart,
         "f − f*, mean and 95% band over seeds; the dotted line is ε. Diverged learners stop.",
+        expanded=True,
     ),
     Chart(
         "Steps to reach ε",

@@ -83,6 +83,7 @@ CHARTS = (
         "Mean and 95% band over seeds. Training accuracy is measured against the noisy labels the network "
         "learns from, test accuracy against clean ones. Stars: the epoch early stopping picks (best validation "
         "accuracy, mean over seeds) and the test accuracy there.",
+        expanded=True,
     ),
     Chart("Loss", "curves", oc.loss_chart, "Cross-entropy on the training set (noisy) and the test set (clean)."),
     Chart(
@@ -100,6 +101,7 @@ CHARTS = (
         "curves",
         oc.gap_chart,
         "Training minus test accuracy: it grows while a network memorises.",
+        expanded=True,
     ),
     Chart(
         "Memorised label noise",

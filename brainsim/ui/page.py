@@ -16,7 +16,7 @@ from brainsim.cli import command_line
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
 from brainsim.ui.more import more_button
-from brainsim.ui.results import offer_figures, prebuilt, show_notes, show_results
+from brainsim.ui.results import folded, offer_figures, prebuilt, show_notes, show_results
 from brainsim.ui.widgets import global_controls, global_values, persist, restore, sidebar_fields
 
 
@@ -160,13 +160,13 @@ def experiment_page(name: str) -> None:
     st.title(exp.title)
     st.markdown(f"**{exp.question}**")
     if exp.notes:
-        show_notes(exp.notes)
+        show_notes(name, exp.notes)
     cfg, error = sidebar_config(name)
     if exp.equations:
-        with st.expander("Equations and references", expanded=False):
+        if box := folded("Equations and references", f"{name}.fold.equations"):
             for eq in exp.equations:
-                st.latex(eq.latex)
-                st.caption(eq.caption)
+                box.latex(eq.latex)
+                box.caption(eq.caption)
     if cfg is not None and cfg.device == "cuda" and runtime.resolve_device("cuda").type != "cuda":
         st.warning("Device 'cuda' was chosen but no CUDA GPU is available here; running on the CPU.")
     last_key = f"{name}.last_good"

@@ -21,13 +21,23 @@ from brainsim.export import csv_bytes, file_name, zip_bytes
 DETAILS = "\n---\n"  # in an experiment's NOTES: what follows goes in an expander under the intro
 
 
-def show_notes(notes: str) -> None:
-    """The intro and its "What to look for" list; details (measured figures, caveats) in an expander."""
+def folded(label: str, key: str, expanded: bool = False):
+    """An expander whose body is sent only while it is open: the container to draw into, or None while it is
+    folded. A folded section costs the browser nothing (an ordinary expander's body is drawn, hidden, on every
+    visit: equations in KaTeX, tables in canvas grids); opening it reruns the script (st.expander's
+    on_change="rerun"), which draws it."""
+    box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
+    return box if box.open else None
+
+
+def show_notes(name: str, notes: str) -> None:
+    """The intro and its "What to look for" list; details (measured figures, caveats) in a fold."""
     head, _, details = notes.partition(DETAILS)
     st.markdown(head)
-    if details.strip():
-        with st.expander("More about this experiment: measured figures and caveats"):
-            st.markdown(details)
+    if details.strip() and (
+        box := folded("More about this experiment: measured figures and caveats", f"{name}.fold.notes")
+    ):
+        box.markdown(details)
 
 
 def download_csv(name: str, cfg, table: str, df: pd.DataFrame) -> None:
@@ -156,6 +166,46 @@ def _arrow(df: pd.DataFrame):
         return df
 
 
+def folded_by_default(exp, tables: dict[str, pd.DataFrame]) -> dict[int, bool]:
+    """Chart index -> whether it is open when the page opens, for the charts with data: those the experiment
+    marks expanded, or else the first. Drawing every chart took the browser 2-5 s on each visit (issue 19);
+    the folded ones cost nothing until opened."""
+    present = [i for i, c in enumerate(exp.charts) if (df := tables.get(c.table)) is not None and not df.empty]
+    marked = {i for i in present if exp.charts[i].expanded} or set(present[:1])
+    return {i: i in marked for i in present}
+
+
+def chart_key(name: str, index: int) -> str:
+    """The session-state key of chart `index`'s fold: True while it is open."""
+    return f"{name}.open.{index}"
+
+
+def _show_charts(name: str, cfg, config_json: str, tables: dict[str, pd.DataFrame]) -> set[str]:
+    """Each chart in a fold of its own, with its caption and its table's CSV; a folded chart is neither built
+    nor sent (st.expander's on_change="rerun" makes its open state known to the script). Returns the
+    tables offered for download."""
+    exp = registry.get(name)
+    offered: set[str] = set()
+    st.caption("Click a chart's title to open or fold it: only open charts are drawn, which keeps the page quick.")
+    for i, expanded in folded_by_default(exp, tables).items():
+        chart, df = exp.charts[i], tables[exp.charts[i].table]
+        fold = st.expander(chart.title, expanded=expanded, key=chart_key(name, i), on_change="rerun")
+        if not fold.open:
+            continue
+        with fold:
+            st.plotly_chart(
+                _figure(name, config_json, i, df, cfg), key=f"{name}.chart.{i}", theme=None
+            )  # brainsim.charts.style's fonts
+            if chart.caption:
+                st.caption(chart.caption)
+            if chart.table in offered:
+                st.caption(f"Data: the *{chart.table}* table, downloadable above.")
+            else:
+                download_csv(name, cfg, chart.table, df)
+                offered.add(chart.table)
+    return offered
+
+
 def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
     exp = registry.get(name)
     config_json = cfgmod.to_json(cfg, experiment=name)
@@ -177,30 +227,15 @@ def show_results(name: str, cfg, tables: dict[str, pd.DataFrame]) -> None:
         icon=":material/folder_zip:",
         help="Every table as CSV plus config.json, the same files as the command line's --out.",
     )
-    offered = set()
-    for i, chart in enumerate(exp.charts):
-        df = tables.get(chart.table)
-        if df is None or df.empty:
-            continue
-        st.subheader(chart.title)
-        st.plotly_chart(
-            _figure(name, config_json, i, df, cfg), key=f"{name}.chart.{i}", theme=None
-        )  # brainsim.charts.style's fonts
-        if chart.caption:
-            st.caption(chart.caption)
-        if chart.table in offered:
-            st.caption(f"Data: the *{chart.table}* table, downloadable above.")
-        else:
-            download_csv(name, cfg, chart.table, df)
-            offered.add(chart.table)
+    offered = _show_charts(name, cfg, config_json, tables)
     if "summary" in tables:
         st.subheader("Summary")
         st.dataframe(ready.shown["summary"], hide_index=True)
         if "summary" not in offered:
             download_csv(name, cfg, "summary", tables["summary"])
     rest = [t for t in tables if t not in {c.table for c in exp.charts} | {"summary"}]
-    if rest:
-        with st.expander("More tables"):
+    if rest and (box := folded("More tables", f"{name}.fold.tables")):
+        with box:
             for t in rest:
                 st.markdown(f"**{t}** ({len(tables[t])} rows)")
                 st.dataframe(ready.shown[t], hide_index=True)

@@ -269,6 +269,7 @@ CHARTS = (
         wmc.accuracy_vs_delay,
         "Mean over seeds with a 95% band; one network per delay and seed, same training budget. Dotted: "
         "chance. Fast weights appear for associative retrieval only (they need a key to read with).",
+        expanded=True,
     ),
     Chart(
         "Accuracy vs number of pairs",
@@ -282,6 +283,7 @@ CHARTS = (
         "training_curves",
         wmc.training_curves,
         "Held-out accuracy against training sequences seen, per delay (facets).",
+        expanded=True,
     ),
     Chart(
         "Hidden state over one sequence",

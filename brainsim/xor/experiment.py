@@ -134,7 +134,7 @@ EXPERIMENT = Experiment(
     config=XorConfig,
     run=run,
     charts=(
-        Chart("Learning curves", "curves", charts.accuracy_chart),
+        Chart("Learning curves", "curves", charts.accuracy_chart, expanded=True),
         Chart("Loss", "curves", charts.loss_chart),
         Chart(
             "Decision boundaries",
@@ -146,6 +146,7 @@ EXPERIMENT = Experiment(
             "it ends: no line, P = 0.5 everywhere. The Hebbian neuron's weights tend to the input–target "
             "correlations, which are zero on XOR. Dashed: the best line the neuron passed through. The MLP's "
             "hidden units each draw a line (dotted) and the output combines them. 'seed shown' picks the seed.",
+            expanded=True,
         ),
         Chart(
             "Timeline: decision regions while training",

@@ -125,7 +125,7 @@ def test_an_empty_table_draws_a_message(runs):
 def test_the_page_shows_the_timeline_and_offers_the_curves_csv():
     from test_pages import assert_clean, open_page
 
-    at = open_page("continual", {"epochs": "1", "seeds": "1"})
+    at = open_page("continual", {"epochs": "1", "seeds": "1"}, every_chart=True)
     assert_clean(at)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     timelines = [

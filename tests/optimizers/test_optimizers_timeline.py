@@ -127,7 +127,7 @@ def test_the_page_shows_the_timeline_and_offers_the_paths_csv():
     from test_pages import assert_clean, open_page
 
     query = {"steps": "20", "seeds": "1", "max_updates": "500", "depth": "3", "width": "8", "loss_steps": "10"}
-    at = open_page("optimizers", query)
+    at = open_page("optimizers", query, every_chart=True)
     assert_clean(at)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     timelines = [s for s in specs if "step by step" in s["layout"].get("title", {}).get("text", "")]
