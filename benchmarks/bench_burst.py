@@ -272,6 +272,54 @@ def burst(browser, url: str, proc, check=None, timeout_s: float = 240) -> dict:
     return figures
 
 
+def _page_script() -> None:
+    import streamlit as st
+
+    from brainsim import runtime, ui
+
+    runtime.configure()
+    ui.experiment_page(st.session_state["bench.page"])
+
+
+def app_session(name: str, query: dict):
+    """A page session as the server runs it, through Streamlit's AppTest (the same script, in this process;
+    its run in a worker process), opened as the link `query` would open it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_page_script, default_timeout=600)
+    at.session_state["bench.page"] = name
+    for k, v in {"exp": name, **query}.items():
+        at.query_params[k] = v
+    return at
+
+
+def _script_s(at) -> float:
+    start = time.perf_counter()
+    at.run()
+    return time.perf_counter() - start
+
+
+def server_side(long_run=LONG, repeats: int = 3) -> dict:
+    """The server's part of "a cached page while another session's long run computes", without browsers:
+    sessions in this process share one interpreter as the server's do, the long run (and its live curve)
+    computes in a worker. Returns the cached page's script seconds idle and during the long run, and whether
+    the long run was still in flight each time."""
+    import threading
+
+    _script_s(app_session(*CACHED))  # fills the cache
+    idle = [_script_s(app_session(*CACHED)) for _ in range(repeats)]
+    long_page, ended = app_session(*long_run), {}
+    thread = threading.Thread(target=lambda: ended.setdefault("s", _script_s(long_page)), daemon=True)
+    thread.start()
+    time.sleep(3.0)  # the long run is in flight and drawing its live curve
+    during, in_flight = [], []
+    for _ in range(repeats):
+        during.append(_script_s(app_session(*CACHED)))
+        in_flight.append(thread.is_alive())
+    thread.join()
+    return {"idle_s": idle, "during_s": during, "in_flight": in_flight, "long_s": ended.get("s"), "long": long_page}
+
+
 def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
@@ -308,6 +356,14 @@ def main() -> None:
             )
             print("  " + cpu_text(figures["cpu_burst_s"]))
             browser.close()
+    side = server_side()
+    print(
+        "server side (AppTest sessions, no browser): cached page script "
+        + ", ".join(f"{s:.2f}" for s in side["idle_s"])
+        + " s idle, "
+        + ", ".join(f"{s:.2f}" for s in side["during_s"])
+        + f" s during another session's long run ({_num(side['long_s'])} s; in flight: {all(side['in_flight'])})"
+    )
     start = time.perf_counter()
     for name, query in BURST:
         exp = registry.get(name)
