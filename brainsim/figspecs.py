@@ -27,16 +27,19 @@ def plain(fig: go.Figure) -> dict:
 
 
 def page_figures(name: str, config_json: str, tables: dict[str, pd.DataFrame]) -> list[dict | None]:
-    """Chart i of the experiment's page as plain JSON, or None where the page draws nothing (an empty or
-    missing table), where a builder gives something other than a plotly Figure, or where it raises (the
-    server then builds that one itself and shows what goes wrong as it always has)."""
+    """Chart i of the experiment's page as plain JSON where the page opens with it drawn (Experiment.first_look);
+    None for a folded chart (the server builds it if a user opens it: most never are, and the page waits for
+    these), where the page draws nothing (an empty or missing table), where a builder gives something other
+    than a plotly Figure, or where it raises (the server then builds that one itself and shows what goes wrong
+    as it always has)."""
     exp = registry.get(name)
     cfg = cfgmod.from_json(exp.config, config_json)
+    opened = exp.first_look(tables)
     out: list[dict | None] = []
-    for chart in exp.charts:
+    for i, chart in enumerate(exp.charts):
         df = tables.get(chart.table)
         fig = None
-        if df is not None and not df.empty:
+        if opened.get(i):
             try:
                 fig = chart.build(df, cfg)
             except Exception:  # noqa: BLE001 - left to the server, which reports it on the page

@@ -80,6 +80,14 @@ class Experiment:
             tables["timing"] = timing.assign(threads=runtime.threads())
         return tables
 
+    def first_look(self, tables: Tables) -> dict[int, bool]:
+        """Chart index -> whether it is open when the page opens, for the charts whose table has rows: those
+        marked expanded, or else the first. The page draws the open ones; the worker that ran the config builds
+        their figures (brainsim.figspecs), the server the others' when a user opens them."""
+        present = [i for i, c in enumerate(self.charts) if (df := tables.get(c.table)) is not None and not df.empty]
+        marked = {i for i in present if self.charts[i].expanded} or set(present[:1])
+        return {i: i in marked for i in present}
+
 
 # Module paths, imported on first use: a CLI run imports only its own experiment.
 _MODULES = {

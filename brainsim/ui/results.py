@@ -166,15 +166,6 @@ def _arrow(df: pd.DataFrame):
         return df
 
 
-def folded_by_default(exp, tables: dict[str, pd.DataFrame]) -> dict[int, bool]:
-    """Chart index -> whether it is open when the page opens, for the charts with data: those the experiment
-    marks expanded, or else the first. Drawing every chart took the browser 2-5 s on each visit (issue 19);
-    the folded ones cost nothing until opened."""
-    present = [i for i, c in enumerate(exp.charts) if (df := tables.get(c.table)) is not None and not df.empty]
-    marked = {i for i in present if exp.charts[i].expanded} or set(present[:1])
-    return {i: i in marked for i in present}
-
-
 def chart_key(name: str, index: int) -> str:
     """The session-state key of chart `index`'s fold: True while it is open."""
     return f"{name}.open.{index}"
@@ -187,7 +178,7 @@ def _show_charts(name: str, cfg, config_json: str, tables: dict[str, pd.DataFram
     exp = registry.get(name)
     offered: set[str] = set()
     st.caption("Click a chart's title to open or fold it: only open charts are drawn, which keeps the page quick.")
-    for i, expanded in folded_by_default(exp, tables).items():
+    for i, expanded in exp.first_look(tables).items():  # drawing every chart cost 2-5 s a visit (issue 19)
         chart, df = exp.charts[i], tables[exp.charts[i].table]
         fold = st.expander(chart.title, expanded=expanded, key=chart_key(name, i), on_change="rerun")
         if not fold.open:
