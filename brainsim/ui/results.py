@@ -180,8 +180,8 @@ def _show_charts(name: str, cfg, config_json: str, tables: dict[str, pd.DataFram
     st.caption("Click a chart's title to open or fold it: only open charts are drawn, which keeps the page quick.")
     for i, expanded in exp.first_look(tables).items():  # drawing every chart cost 2-5 s a visit (issue 19)
         chart, df = exp.charts[i], tables[exp.charts[i].table]
-        fold = st.expander(chart.title, expanded=expanded, key=chart_key(name, i), on_change="rerun")
-        if not fold.open:
+        fold = folded(chart.title, chart_key(name, i), expanded)
+        if fold is None:
             continue
         with fold:
             st.plotly_chart(
