@@ -8,6 +8,7 @@ xor's first run with its figures took 7.4 s in a fresh process, 1.8 s in a prepa
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import time
 
 from brainsim import registry, runtime, workers
@@ -30,15 +31,28 @@ def everywhere() -> None:
     run in flight, no page script started for IDLE_S). A page opened meanwhile waits at most for one step (the
     torch step, about 2.5 s, the longest), most of which it would have done itself; a burst of runs, or a
     visitor clicking on at once, holds the preparation off until they are done. Memory: every experiment's
-    modules, about 100 MB more per process."""
-    for step in steps():
+    modules, about 100 MB more per process.
+
+    The server runs no model when runs go to worker processes, so it skips the torch step (2.4 s of its one
+    interpreter lock, importing torch._dynamo). Last, every process freezes what it has loaded (settle())."""
+    server_runs_models = workers.mode() == "threads"
+    for step in [*steps(), "settle"]:
         while not _idle():
             time.sleep(0.2)
         try:
             cf.wait(workers.on_every_worker(prepare, step))
         except (cf.process.BrokenProcessPool, RuntimeError):
             return  # a pool broken or shut down: its replacement starts unprepared, as it always did
-        prepare(step)
+        if step != "torch" or server_runs_models:
+            prepare(step)
+
+
+def settle() -> None:
+    """Move every object alive now (the modules of torch, plotly, pandas, streamlit and brainsim: about 450,000
+    objects) out of the garbage collector's reach: they live as long as the process, yet each full collection
+    walked all of them (0.45 s here, and Python starts one every so often as sessions allocate)."""
+    gc.collect()
+    gc.freeze()
 
 
 def steps() -> list[str]:
@@ -48,7 +62,7 @@ def steps() -> list[str]:
 
 def prepare(step: str | None = None) -> None:
     """One step, or all of them: "torch" takes one torch.optim step, "plotly" builds a small figure
-    (brainsim.figspecs.warm_up), an experiment's name imports it."""
+    (brainsim.figspecs.warm_up), an experiment's name imports it, "settle" calls settle()."""
     if step is None:
         for each in steps():
             prepare(each)
@@ -61,6 +75,8 @@ def prepare(step: str | None = None) -> None:
         optimizer = torch.optim.Adam([weight])
         (weight * weight).sum().backward()
         optimizer.step()  # its first call imports torch._dynamo
+    elif step == "settle":
+        settle()
     elif step == "plotly":
         from brainsim import figspecs
 
