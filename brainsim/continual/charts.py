@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from brainsim.charts import color_map, empty_figure, learner_grid, mean_band, style
+from brainsim.charts import color_map, empty_figure, learner_grid, mean_band, style, vlines
 from brainsim.timeline import animated, snapshot_steps
 
 TASK_COLORS = (
@@ -68,12 +68,12 @@ def curves_chart(df: pd.DataFrame, cfg) -> go.Figure:
     agg = df.groupby(["learner", "task", "step"], sort=True)["accuracy"].mean().reset_index()
     bounds = df[df["step"] > 0].groupby("training_task")["step"].max().sort_index().to_numpy()[:-1]
     tasks = sorted(agg["task"].unique())
+    traces, cells = [], []  # added in one call: one add_trace per line took 25 ms each
     for k, name in enumerate(names):
         part = agg[agg["learner"] == name]
-        r, c = k // cols + 1, k % cols + 1
         for task in tasks:
             line = part[part["task"] == task]
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=line["step"],
                     y=line["accuracy"],
@@ -82,12 +82,11 @@ def curves_chart(df: pd.DataFrame, cfg) -> go.Figure:
                     legendgroup=f"task {task}",
                     showlegend=k == 0,
                     line=dict(color=TASK_COLORS[(task - 1) % len(TASK_COLORS)], width=2),
-                ),
-                row=r,
-                col=c,
+                )
             )
-        for b in bounds:
-            fig.add_vline(x=float(b), line_dash="dot", line_color="#999999", row=r, col=c)
+            cells.append((k // cols + 1, k % cols + 1))
+    fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
+    vlines(fig, [float(b) for b in bounds], [(k // cols + 1, k % cols + 1) for k in range(len(names))])
     fig.update_yaxes(range=[0, 1.05])
     fig.update_xaxes(title_text="optimizer step")
     fig.update_layout(height=250 * rows)

@@ -134,25 +134,44 @@ def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
 
 def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
     """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1), each
-    panel framed, with square pixels and a gap to its neighbours."""
+    panel framed, with square pixels and a gap to its neighbours. make_subplots lays out the panels; traces and
+    axes then go in as one plain dict, validated once (one plotly update per panel and axis took 1.4 s for 5
+    patterns x 7 panels; this takes 0.2 s)."""
     if df.empty:
         return empty_figure("No patterns to draw.")
     panels = list(dict.fromkeys(df["panel"]))
     patterns = sorted(df["pattern"].unique())
     titles = [p.replace(" ", "<br>").replace("-", "-<br>") if len(panels) > 4 else p for p in panels]  # narrow columns
-    fig = make_subplots(
+    spec = make_subplots(
         rows=len(patterns), cols=len(panels), column_titles=titles, horizontal_spacing=0.025, vertical_spacing=0.03
-    )
-    for r, q in enumerate(patterns, start=1):
-        for c, panel in enumerate(panels, start=1):
-            part = df[(df["panel"] == panel) & (df["pattern"] == q)]
-            z = part.pivot(index="row", columns="col", values="pixel").to_numpy()
-            heat = go.Heatmap(z=z, zmin=-1, zmax=1, colorscale=GREYS, showscale=False)  # white = −1, black = +1
-            fig.add_trace(heat.update(hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"), row=r, col=c)
-            square_pixels(fig, r, c)
+    ).to_dict()
+    images = {
+        key: part.pivot(index="row", columns="col", values="pixel").to_numpy()
+        for key, part in df.groupby(["panel", "pattern"])
+    }
     frame = dict(showline=True, linecolor="#888888", linewidth=1, mirror=True, showgrid=False, zeroline=False)
-    fig.update_xaxes(showticklabels=False, ticks="", **frame)
-    fig.update_yaxes(showticklabels=False, ticks="", autorange="reversed", **frame)
+    frame.update(showticklabels=False, ticks="", constrain="domain")
+    layout = spec["layout"]
+    for r, q in enumerate(patterns):
+        for c, panel in enumerate(panels):
+            k = r * len(panels) + c + 1  # make_subplots numbers its axes row by row from the top left
+            x, y = (f"x{k}", f"y{k}") if k > 1 else ("x", "y")
+            spec["data"].append(
+                dict(
+                    type="heatmap",
+                    z=images[(panel, q)],
+                    zmin=-1,
+                    zmax=1,
+                    colorscale=GREYS,  # white = −1, black = +1
+                    showscale=False,
+                    hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
+                    xaxis=x,
+                    yaxis=y,
+                )
+            )
+            layout[x.replace("x", "xaxis")].update(frame)
+            layout[y.replace("y", "yaxis")].update(frame, autorange="reversed", scaleanchor=x)  # square pixels
+    fig = go.Figure(spec)
     side = max(60, LEGEND_WIDTH_PX // len(panels))  # a square panel's width on the narrowest page
     fig.update_layout(height=max(200, (side + 12) * len(patterns)))
     return style(fig, "Stored pattern, cue, and what each learner recalled (first seed)")
