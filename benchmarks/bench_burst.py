@@ -139,7 +139,7 @@ def cpu_split(server_pid: int) -> dict[str, float]:
 
 
 def address(url: str, name: str, query: dict) -> str:
-    return f"{url}/{registry.get(name).url_path}?" + urllib.parse.urlencode({"exp": name, **query})
+    return f"{url}/{registry.card(name).url_path}?" + urllib.parse.urlencode({"exp": name, **query})
 
 
 def launch(browser):
@@ -292,22 +292,29 @@ def prepared(url: str, proc, quiet_s: float = 3.0, limit_s: float = 180.0) -> fl
     return time.perf_counter() - start
 
 
+def _protocol():
+    """Streamlit's message classes and a websocket client. Imported before any clock starts: the first import
+    takes about 3 s, which once counted in the burst (8 sessions started at once waited for it)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    return BackMsg, ForwardMsg, connect
+
+
 async def _script_done(url: str, name: str | None, query: dict) -> float:
     """Open `name`'s page with the link `query` the way the frontend does, over the app's websocket with no
     browser (Streamlit's own BackMsg/ForwardMsg protocol); seconds until the server's script has finished: the
     server's whole part of showing that page (a link's page runs twice: the link's values are applied, then
     the page reruns with them)."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
+    BackMsg, ForwardMsg, connect = _protocol()
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     async with connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
         msg = BackMsg()
         msg.rerun_script.SetInParent()  # the home page sets no field of it
         if name is not None:  # None: the home page
             msg.rerun_script.query_string = urllib.parse.urlencode({"exp": name, **query})
-            msg.rerun_script.page_name = registry.get(name).url_path
+            msg.rerun_script.page_name = registry.card(name).url_path  # the card, read from the source
         start = time.perf_counter()
         await ws.send(msg.SerializeToString())
         while True:
@@ -324,6 +331,8 @@ def server_side(url: str, runs=BURST, long_run=LONG, repeats: int = 3) -> dict:
     opened at the same moment, has its script finished; a cached page's script seconds on the idle server and
     while a long run computes (its live curve drawn), with whether that run was still in flight each time."""
     import asyncio
+
+    _protocol()
 
     async def measure() -> dict:
         start = time.perf_counter()
