@@ -3,7 +3,6 @@
 import streamlit as st
 
 from brainsim import registry, ui
-from brainsim.ui import sweep_page
 
 
 def home() -> None:
@@ -38,7 +37,14 @@ def home() -> None:
     )
 
 
+def sweeps() -> None:
+    """The Sweeps page; its modules (pandas, the sweep runner) are imported when it opens, not with the home page."""
+    from brainsim.ui import sweep_page
+
+    sweep_page.page()
+
+
 st.set_page_config(page_title="brainsim", page_icon=":material/psychology:", layout="wide")
 PAGES = ui.experiment_pages()
-SWEEP = st.Page(sweep_page.page, title="Sweeps", icon=":material/grid_on:", url_path="sweeps")
+SWEEP = st.Page(sweeps, title="Sweeps", icon=":material/grid_on:", url_path="sweeps")
 st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True), *PAGES.values(), SWEEP]).run()

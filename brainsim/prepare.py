@@ -34,16 +34,17 @@ def everywhere() -> None:
     modules, about 100 MB more per process.
 
     The server runs no model when runs go to worker processes, so it skips the torch step (2.4 s of its one
-    interpreter lock, importing torch._dynamo). Last, every process freezes what it has loaded (settle())."""
-    server_runs_models = workers.mode() == "threads"
+    interpreter lock, importing torch._dynamo). Last, every process freezes what it has loaded (settle()). The
+    worker processes start with the first step, once the first page has been sent: spawning them, each importing
+    torch, cost the home page 0.5 s of the two cores."""
     for step in [*steps(), "settle"]:
         while not _idle():
             time.sleep(0.2)
-        try:
+        try:  # the first step starts the worker processes (a visitor's first run starts them if it comes sooner)
             cf.wait(workers.on_every_worker(prepare, step))
         except (cf.process.BrokenProcessPool, RuntimeError):
             return  # a pool broken or shut down: its replacement starts unprepared, as it always did
-        if step != "torch" or server_runs_models:
+        if step != "torch" or workers.mode() == "threads":
             prepare(step)
 
 

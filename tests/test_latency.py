@@ -80,7 +80,8 @@ def test_titles_read_from_the_source_are_the_declared_ones(name):
 
 def test_the_home_page_imports_no_experiment_nor_torch():
     """The first page after a server start is sent without importing torch or any experiment (seconds of
-    imports): the navigation and the home page's links read each experiment's card from its source. The
+    imports), nor pandas and what draws an experiment's results (1 s more): the navigation and the home page's
+    links read each experiment's card from its source. The
     background import that follows it is held off here, to see what the page itself needed."""
     code = (
         "import sys; from brainsim import prepare; prepare.IDLE_S = 1e9\n"
@@ -88,7 +89,7 @@ def test_the_home_page_imports_no_experiment_nor_torch():
         "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
         "assert not at.exception, at.exception\n"
         "links = at.get('page_link')\n"
-        "print(len(links), sorted(m for m in sys.modules if m == 'torch' or m.endswith('.experiment')))"
+        "print(len(links), sorted(m for m in sys.modules if m in ('torch', 'pandas') or m.endswith('.experiment')))"
     )
     env = {**os.environ, "PYTHONPATH": ROOT, "BRAINSIM_WORKERS": "0"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

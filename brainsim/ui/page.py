@@ -6,18 +6,22 @@ import contextlib
 import functools
 import threading
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from brainsim import config as cfgmod
-from brainsim import cost, live, prepare, registry, runtime, workers
-from brainsim.cli import command_line
+from brainsim import prepare, registry, runtime, workers
 from brainsim.config import ConfigError
 from brainsim.ui.links import apply_link, config_upload, mirror_to_link
 from brainsim.ui.more import more_button
-from brainsim.ui.results import folded, offer_figures, prebuilt, show_notes, show_results
 from brainsim.ui.widgets import global_controls, global_values, persist, restore, sidebar_fields
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# An experiment page's own modules (pandas, plotly, the results and the live curve; 1 s of imports) are imported by
+# the functions that draw it: the home page, the first page after a server start, is sent without them.
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -28,6 +32,9 @@ def _cached_run(name: str, config_json: str) -> dict[str, pd.DataFrame]:
     (st.cache_data replays element calls on a hit); the live figures are not recorded for replay at all
     (_unrecorded). Reading session state is one of Streamlit's yield points: a changed widget interrupts the
     wait with a rerun, and the run is cancelled unless another session waits for it too."""
+    from brainsim import live
+    from brainsim.ui.results import offer_figures, prebuilt
+
     bar, shown = st.empty(), -1.0
     curve = registry.get(name).live
     with _unrecorded():
@@ -74,7 +81,12 @@ def _unrecorded():
         in_cached_function.reset(token)
 
 
-_command_line = functools.lru_cache(maxsize=256)(command_line)  # (name, frozen config) -> the same text, once
+@functools.lru_cache(maxsize=256)
+def _command_line(name: str, cfg) -> str:
+    """brainsim.cli.command_line, once per (name, frozen config)."""
+    from brainsim.cli import command_line
+
+    return command_line(name, cfg)
 
 
 POLL_S = 0.2  # seconds between looks at a running job's progress
@@ -90,7 +102,6 @@ def experiment_pages() -> dict[str, st.Page]:
     """experiment name -> its page for st.navigation: title, icon and address (/url_path) come from
     the experiment's declaration (read from its source: no experiment, nor torch, is imported for the
     navigation), the body from experiment_page."""
-    workers.mode()  # the worker processes start with the server, not with its first visitor's run
     prepare.note_activity()  # a script is running: preparation steps wait (every page calls this first)
     _prepare_when_idle()
     pages = {}
@@ -154,6 +165,9 @@ def input_problem(name: str, config_json: str) -> str | None:
 
 def experiment_page(name: str) -> None:
     """A whole experiment page: title, question, equations, sidebar, cached run, charts, downloads."""
+    from brainsim import cost
+    from brainsim.ui.results import folded, show_notes, show_results
+
     runtime.configure()  # torch's set-up, for runs on this process's threads (BRAINSIM_WORKERS=0)
     exp = registry.get(name)
     global_controls()
