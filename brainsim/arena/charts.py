@@ -90,9 +90,10 @@ def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
     palette = px.colors.qualitative.Pastel
     solid = px.colors.qualitative.D3
     scale = [[i / max(1, n_classes - 1), palette[i % len(palette)]] for i in range(n_classes)]
+    traces, cells = [], []  # added in one call (one add_trace each cost 10-25 ms)
     for part, r, c in panels:
         grid = part[part["kind"] == "grid"].pivot(index="x2", columns="x1", values="class")
-        fig.add_trace(
+        traces.append(
             go.Heatmap(
                 x=grid.columns,
                 y=grid.index,
@@ -102,12 +103,10 @@ def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
                 zmax=max(1, n_classes - 1),
                 showscale=False,
                 hoverinfo="skip",
-            ),
-            row=r,
-            col=c,
+            )
         )
         pts = part[part["kind"] != "grid"]
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=pts["x1"],
                 y=pts["x2"],
@@ -119,10 +118,10 @@ def boundaries(df: pd.DataFrame, cfg) -> go.Figure:
                     symbol=np.where(pts["kind"] == "test", "diamond", "circle"),
                     line=dict(width=0.5, color="black"),
                 ),
-            ),
-            row=r,
-            col=c,
+            )
         )
+        cells += [(r, c), (r, c)]
+    fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
     fig.update_layout(height=330 * rows)
     return style(fig, "Decision regions (first seed); circles = training points, diamonds = test points")
 
