@@ -370,6 +370,30 @@ def cpu_text(cpu: dict[str, float]) -> str:
     return f"CPU during the burst: {parts}; total {total:.0f} CPU s = at least {total / 2:.0f} s on 2 cores"
 
 
+def server_side_report(fresh: bool, runs=BURST, long_run=LONG) -> str:
+    """server_side() on a fresh server (the burst is its first visit) or a prepared one (prepared()), as a line."""
+    with server() as (url, proc):
+        label = "a fresh server (the burst is its first visit)"
+        if not fresh:
+            label = f"a prepared server (home page opened, idle after {prepared(url, proc):.0f} s)"
+        cpu = cpu_split(proc.pid)
+        side = server_side(url, runs, long_run)
+        used = {k: v - cpu[k] for k, v in cpu_split(proc.pid).items() if k != "chromium"}
+        rss = rss_mb(proc.pid)
+    return (
+        f"server side (websocket sessions, no browser), {label}: the {len(runs)} sessions' scripts finished in "
+        f"{side['burst_s']:.1f} s (target <= 15 s; per session s: "
+        + ", ".join(f"{x:.1f}" for x in side["session_s"])
+        + "); cached page "
+        + ", ".join(f"{x:.2f}" for x in side["idle_s"])
+        + " s idle, "
+        + ", ".join(f"{x:.2f}" for x in side["during_s"])
+        + f" s during another session's long run ({side['long_s']:.0f} s; in flight: {all(side['in_flight'])})"
+        f" (target <= 2 s); RSS after {rss:.0f} MB; CPU s over all of it: "
+        + ", ".join(f"{k} {v:.0f}" for k, v in used.items())
+    )
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -396,26 +420,7 @@ def main() -> None:
             print("  " + cpu_text(figures["cpu_burst_s"]))
             browser.close()
     for fresh in (True, False):
-        with server() as (url, proc):
-            label = "a fresh server (the burst is its first visit)"
-            if not fresh:
-                label = f"a prepared server (home page opened, idle after {prepared(url, proc):.0f} s)"
-            cpu = cpu_split(proc.pid)
-            side = server_side(url)
-            used = {k: v - cpu[k] for k, v in cpu_split(proc.pid).items() if k != "chromium"}
-            rss = rss_mb(proc.pid)
-        print(
-            f"server side (websocket sessions, no browser), {label}: the 8 sessions' scripts finished in "
-            f"{side['burst_s']:.1f} s (target <= 15 s; per session s: "
-            + ", ".join(f"{x:.1f}" for x in side["session_s"])
-            + "); cached page "
-            + ", ".join(f"{x:.2f}" for x in side["idle_s"])
-            + " s idle, "
-            + ", ".join(f"{x:.2f}" for x in side["during_s"])
-            + f" s during another session's long run ({side['long_s']:.0f} s; in flight: {all(side['in_flight'])})"
-            f" (target <= 2 s); RSS after {rss:.0f} MB; CPU s over all of it: "
-            + ", ".join(f"{k} {v:.0f}" for k, v in used.items())
-        )
+        print(server_side_report(fresh))
     start = time.perf_counter()
     for name, query in BURST:
         exp = registry.get(name)
