@@ -78,11 +78,21 @@ def test_titles_read_from_the_source_are_the_declared_ones(name):
     assert (card.title, card.question, card.icon, card.url_path) == (exp.title, exp.question, exp.icon, exp.url_path)
 
 
+def _fresh_python(code: str, timeout: int = 180, **env: str) -> list[str]:
+    """Run `code` in a fresh interpreter at the project root (nothing imported yet); its stdout lines."""
+    env = {**os.environ, "PYTHONPATH": ROOT, **env}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()
+
+
 def test_the_home_page_imports_no_experiment_nor_torch():
     """The first page after a server start is sent without importing torch or any experiment (seconds of
     imports), nor pandas and what draws an experiment's results (1 s more): the navigation and the home page's
-    links read each experiment's card from its source. The
-    background import that follows it is held off here, to see what the page itself needed."""
+    links read each experiment's card from its source. The background import that follows it is held off here,
+    to see what the page itself needed."""
     code = (
         "import sys; from brainsim import prepare; prepare.IDLE_S = 1e9\n"
         "from streamlit.testing.v1 import AppTest\n"
@@ -91,20 +101,14 @@ def test_the_home_page_imports_no_experiment_nor_torch():
         "links = at.get('page_link')\n"
         "print(len(links), sorted(m for m in sys.modules if m in ('torch', 'pandas') or m.endswith('.experiment')))"
     )
-    env = {**os.environ, "PYTHONPATH": ROOT, "BRAINSIM_WORKERS": "0"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == f"{len(EXPERIMENTS)} []"
+    assert _fresh_python(code, 120, BRAINSIM_WORKERS="0")[-1] == f"{len(EXPERIMENTS)} []"
 
 
 def test_list_prints_every_experiment_without_importing_torch():
     code = (
         "import sys; from brainsim import cli; cli.main(['list']); print(sorted({'torch', 'pandas'} & {*sys.modules}))"
     )
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    *lines, loaded = out.stdout.strip().splitlines()
+    *lines, loaded = _fresh_python(code, 120)
     assert loaded == "[]"
     expected = [f"{n:16s} {registry.get(n).title}: {registry.get(n).question}" for n in EXPERIMENTS]
     assert lines == expected
@@ -124,10 +128,7 @@ def test_a_prepared_process_runs_a_first_page_without_loading_the_heavy_modules(
         "heavy = ('torch._dynamo', 'narwhals._pandas_like', 'sklearn', 'brainsim.')\n"
         "print(sorted(m for m in set(sys.modules) - before if m.startswith(heavy)))"
     )
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert _fresh_python(code)[-1] == "[]"
 
 
 def test_the_server_collects_no_garbage_after_every_script_and_freezes_what_it_has_loaded():
@@ -143,10 +144,7 @@ def test_the_server_collects_no_garbage_after_every_script_and_freezes_what_it_h
         "prepare.prepare('settle')\n"
         "print(config.get_option('runner.postScriptGC'), gc.get_freeze_count() > 10 * len(gc.get_objects()))"
     )
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "False True"
+    assert _fresh_python(code)[-1] == "False True"
 
 
 def test_figures_a_worker_builds_are_the_spec_the_server_would_send():

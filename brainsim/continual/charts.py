@@ -68,6 +68,7 @@ def curves_chart(df: pd.DataFrame, cfg) -> go.Figure:
     agg = df.groupby(["learner", "task", "step"], sort=True)["accuracy"].mean().reset_index()
     bounds = df[df["step"] > 0].groupby("training_task")["step"].max().sort_index().to_numpy()[:-1]
     tasks = sorted(agg["task"].unique())
+    panels = [(k // cols + 1, k % cols + 1) for k in range(len(names))]  # (row, col) of each learner
     traces, cells = [], []  # added in one call: one add_trace per line took 25 ms each
     for k, name in enumerate(names):
         part = agg[agg["learner"] == name]
@@ -84,9 +85,9 @@ def curves_chart(df: pd.DataFrame, cfg) -> go.Figure:
                     line=dict(color=TASK_COLORS[(task - 1) % len(TASK_COLORS)], width=2),
                 )
             )
-            cells.append((k // cols + 1, k % cols + 1))
+            cells.append(panels[k])
     fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
-    vlines(fig, [float(b) for b in bounds], [(k // cols + 1, k % cols + 1) for k in range(len(names))])
+    vlines(fig, [float(b) for b in bounds], panels)
     fig.update_yaxes(range=[0, 1.05])
     fig.update_xaxes(title_text="optimizer step")
     fig.update_layout(height=250 * rows)

@@ -136,7 +136,7 @@ def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
     """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1), each
     panel framed, with square pixels and a gap to its neighbours. make_subplots lays out the panels; traces and
     axes then go in as one plain dict, validated once (one plotly update per panel and axis took 1.4 s for 5
-    patterns x 7 panels; this takes 0.2 s)."""
+    patterns x 7 panels; this takes 0.3 s)."""
     if df.empty:
         return empty_figure("No patterns to draw.")
     panels = list(dict.fromkeys(df["panel"]))
