@@ -26,7 +26,11 @@ with its ratio to the AppTest script time of the same page measured above (first
 cached with their ratio to home. Targets: back and cached <= 0.5 s; the first page after a server start
 <= 3 s. Skipped (with a line saying so) without Playwright.
 
-    python -m benchmarks latency        (or: python benchmarks/bench_latency.py [--no-browser] [NAME ...])
+First of all, cold runs: every page's default run in a prepared process, with one thread per run and with
+brainsim.parallel's default, against the target of <= 2 s (cold_runs).
+
+    python -m benchmarks latency
+    python benchmarks/bench_latency.py [--no-browser] [--no-cold] [--cold-only] [NAME ...]
 """
 
 from __future__ import annotations
@@ -79,9 +83,55 @@ def measure(name: str) -> dict[str, float]:
     return {"first_s": first, "cached_s": cached, "rebuilt_s": min(rebuilt), "payload_mb": payload / 1e6}
 
 
-def main(names: list[str] | None = None, browser: bool = True) -> None:
+COLD_TARGET_S = 2.0
+
+
+def cold_runs(names: list[str]) -> None:
+    """Each page's default run as a prepared worker runs a config it has not seen (imports, data sets and the
+    kernels' first calls done beforehand by a run at seed 7): wall and CPU seconds with one thread per run
+    (BRAINSIM_RUN_THREADS=1, the reference) and with the default (brainsim.parallel). Target: <= 2 s."""
+    from brainsim import config as cfgmod
+    from brainsim import parallel, prepare
+
+    prepare.prepare()
+    print(f"\ncold runs, defaults (target <= {COLD_TARGET_S:.0f} s wall; 1 thread is the reference)")
+    head = ("page", 16), ("1 thread s", 11), ("cpu s", 8), ("default s", 11), ("cpu s", 8), ("threads", 9)
+    print("".join(f"{h:<{w}}" if h == "page" else f"{h:>{w}}" for h, w in head) + f"{'ratio':>8}{'target':>8}")
+    saved = os.environ.get(parallel.RUN_THREADS_ENV)
+    try:
+        for name in names:
+            exp = registry.get(name)
+            exp.run(cfgmod.make(exp.config, {"seed": 7}))  # warm: imports, data sets, kernels' first calls
+            cfg = cfgmod.make(exp.config, {})
+            timed = []
+            for threads in ("1", saved):
+                if threads is None:
+                    os.environ.pop(parallel.RUN_THREADS_ENV, None)
+                else:
+                    os.environ[parallel.RUN_THREADS_ENV] = threads
+                wall, cpu = time.perf_counter(), time.process_time()
+                exp.run(cfg)
+                timed.append((time.perf_counter() - wall, time.process_time() - cpu))
+            (one, one_cpu), (default, cpu) = timed
+            verdict = "met" if default <= COLD_TARGET_S else "not met"
+            print(
+                f"{name:<16}{one:>11.2f}{one_cpu:>8.2f}{default:>11.2f}{cpu:>8.2f}{parallel.run_threads():>9d}"
+                f"{default / one:>8.2f}{verdict:>8}",
+                flush=True,
+            )
+    finally:
+        if saved is None:
+            os.environ.pop(parallel.RUN_THREADS_ENV, None)
+        else:
+            os.environ[parallel.RUN_THREADS_ENV] = saved
+
+
+def main(names: list[str] | None = None, browser: bool = True, cold: bool = True) -> None:
     runtime.configure()
     names = names or registry.names()
+    if cold:
+        cold_runs(names)
+        print()
     print(f"{'page':<16}{'first s':>9}{'cached s':>10}{'rebuilt s':>11}{'cached/rebuilt':>16}{'payload MB':>12}")
     server = {}
     for name in names:
@@ -194,4 +244,10 @@ CHROMIUM_ARGS = [  # as tests/test_browser.py's browser fixture launches it
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main([a for a in args if a != "--no-browser"] or None, browser="--no-browser" not in args)
+    flags = ("--no-browser", "--no-cold", "--cold-only")
+    pages = [a for a in args if a not in flags] or None
+    if "--cold-only" in args:
+        runtime.configure()
+        cold_runs(pages or registry.names())
+    else:
+        main(pages, browser="--no-browser" not in args, cold="--no-cold" not in args)

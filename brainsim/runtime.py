@@ -40,6 +40,16 @@ def configure() -> None:
     _configured = True
 
 
+def configure_thread() -> None:
+    """Set-up for a thread that runs part of a run (brainsim.parallel): flushing subnormal floats to zero
+    is a setting of each CPU thread (MXCSR), not of the process, so every thread that computes sets it
+    again; the intra-op thread count is process-wide and already set by configure."""
+    import torch
+
+    configure()
+    torch.set_flush_denormal(True)
+
+
 def _keep_freed_memory_for_reuse() -> None:
     """glibc returns every freed block above 128 KB to the OS (mmap/munmap) and page-faults it back on the
     next allocation: a fresh 2 MB temporary then costs more than the arithmetic on it (measured 3.7x on

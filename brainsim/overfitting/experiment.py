@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from brainsim import live
+from brainsim import live, parallel
 from brainsim.config import BaseConfig, param
 from brainsim.overfitting import cost, data, page, snapshots, tables
 from brainsim.overfitting.training import Member, Variant, train
@@ -114,13 +114,15 @@ def variant(name: str, cfg: OverfittingConfig) -> Variant:
     )
 
 
-def _train(cfg, split, seeds, names, width, progress, lo, hi, show_live):
+def _train(cfg, split, seeds, names, width, progress, show_live):
+    """One job's learners (packed members, one per learner and seed); progress(fraction, message, rows)
+    is the job's own share of the run's bar."""
     members = [Member(s, i, variant(n, cfg)) for n in names for i, s in enumerate(seeds)]
     n = split.n_train
     batch = n if cfg.optimizer == "gd" else min(cfg.batch_size, n)
 
     def report(fraction, message, rows):  # the main runs' rows feed the page's live curve; a sweep's do not
-        live.report(progress, lo + (hi - lo) * fraction, message, rows if show_live else None)
+        progress(fraction, message, rows if show_live else None)
 
     return train(
         members,
@@ -146,14 +148,21 @@ def run(cfg: OverfittingConfig, progress=None) -> dict[str, pd.DataFrame]:
     elif cfg.sweep == "training set size":
         jobs += [([a], cfg.hidden_width, n) for n in cfg.sweep_sizes for a in ("mlp", "cnn")]
     weights = [len(g) * (n + cfg.n_val + cfg.n_test) for g, _, n in jobs]
-    edges = [sum(weights[:k]) / sum(weights) for k in range(len(jobs) + 1)]
-    curves, summary, sweep, timing, frames = [], [], [], [], []
     splits = {}
-    for k, (names, width, n) in enumerate(jobs):
+    for _, _, n in jobs:
         if n not in splits:
             splits[n] = data.make_split(seeds, n, cfg.n_val, cfg.n_test, cfg.label_noise, device)
+    shared = parallel.SharedProgress(progress, weights)
+
+    def train_job(k: int):
+        names, width, n = jobs[k]
+        return _train(cfg, splits[n], seeds, names, width, progress and shared.job(k), k < len(groups))
+
+    # the jobs share nothing but the data (each member draws from its own generators): the run's threads
+    results = parallel.map_jobs(train_job, range(len(jobs)), weights)
+    curves, summary, sweep, timing, frames = [], [], [], [], []
+    for k, ((names, width, n), result) in enumerate(zip(jobs, results)):
         main = k < len(groups)
-        result = _train(cfg, splits[n], seeds, names, width, progress, edges[k], edges[k + 1], main)
         if main:
             curves.append(tables.curves(result))
             summary += tables.summary(result)

@@ -2,8 +2,8 @@
 as points finish, whatever the order; every point runs `run_point`, the CLI's run and CSV writer.
 
 - local: a concurrent.futures process pool (spawn context) of `jobs` workers on this machine, each set up
-  once by runtime.configure() (one torch thread) with the experiment imported once: the start-up and import
-  cost is paid per worker, not per point.
+  once by runtime.configure() (one torch thread; one thread per run, brainsim.parallel) with the experiment
+  imported once: the start-up and import cost is paid per worker, not per point.
 - ray: Ray tasks on an existing cluster (--address or RAY_ADDRESS); the brainsim package travels with the job
   (runtime_env py_modules), so the cluster's nodes need only the pinned requirements installed.
 
@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 from brainsim import config as cfgmod
-from brainsim import registry, runtime
+from brainsim import parallel, registry, runtime
 from brainsim.config import ConfigError
 from brainsim.export import csv_bytes
 from brainsim.sweep.store import Result
@@ -47,6 +47,7 @@ def _init_worker(name: str) -> None:
     """A worker's one-time set-up: the CLI's process configuration and the experiment's imports. Ctrl-C is the
     parent's to handle (it stops submitting and keeps what finished); the worker ends its point quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ[parallel.RUN_THREADS_ENV] = "1"  # the sweep keeps every core busy with whole points
     runtime.configure()
     registry.get(name)
 
@@ -102,7 +103,7 @@ def ray_connect(address: str | None) -> bool:
     package = os.path.dirname(os.path.abspath(brainsim.__file__))
     ray.init(
         address=address or os.environ.get("RAY_ADDRESS"),
-        runtime_env={"py_modules": [package], "env_vars": {"BRAINSIM_THREADS": "1"}},
+        runtime_env={"py_modules": [package], "env_vars": {"BRAINSIM_THREADS": "1", parallel.RUN_THREADS_ENV: "1"}},
         logging_level="ERROR",
         log_to_driver=False,
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import torch
 
-from brainsim import live
+from brainsim import parallel
 from brainsim.runtime import resolve_device, torch_generator
 from brainsim.working_memory import data, tables
 from brainsim.working_memory.recurrent import KINDS, PackedNet
@@ -92,8 +92,11 @@ def run(cfg: WorkingMemoryConfig, progress=None) -> dict[str, pd.DataFrame]:
     conds = data.conditions(cfg)
     groups = [(s, p, d) for s in seeds for p, d in conds]
     jobs = [(k, g) for k in KINDS if k in cfg.learners for g in groups]
-    reporters = _reporters(cfg, jobs, progress)
-    runs = [train_learner(kind, cfg, group, device, reporters[j]) for j, (kind, group) in enumerate(jobs)]
+    cost = [1 if k == "feedforward" else data.seq_len(cfg, p, d) for k, (_, p, d) in jobs]  # steps per sequence
+    reporters = _reporters(jobs, parallel.SharedProgress(progress, cost, 0.0, 0.9))
+    runs = parallel.map_jobs(
+        lambda j: train_learner(jobs[j][0], cfg, jobs[j][1], device, reporters[j]), range(len(jobs)), cost
+    )
     fw = fast_weight_results(cfg, seeds)
     if progress:
         progress(0.95, "fast weights")
@@ -138,17 +141,17 @@ def _live_rows(kind: str, report) -> Callable[[list[dict]], None] | None:
     return lambda rows: queue.extend((kind, r["step"], r["accuracy"]) for r in rows)
 
 
-def _reporters(cfg: WorkingMemoryConfig, jobs: list[tuple[str, data.Group]], progress) -> list[Callable]:
-    """One progress callback per network: training fills 90% of the bar, shared by the networks' cost
-    (steps per sequence)."""
-    cost = [1 if k == "feedforward" else data.seq_len(cfg, p, d) for k, (_, p, d) in jobs]
+def _reporters(jobs: list[tuple[str, data.Group]], shared: parallel.SharedProgress) -> list[Callable]:
+    """One progress callback per network, for training.train's callback(step, steps): training fills 90% of
+    the bar (shared), each network weighted by its cost; networks may train at the same time."""
 
     def reporter(j: int, kind: str) -> Callable[[int, int], None]:
+        job = shared.job(j)
+
         def report(step: int, steps: int) -> None:
-            if progress and (step % max(1, steps // 20) == 0 or step == steps):
-                done = sum(cost[:j]) + cost[j] * step / steps
+            if step % max(1, steps // 20) == 0 or step == steps:
                 rows, report.live_rows[:] = list(report.live_rows), []
-                live.report(progress, 0.9 * done / sum(cost), f"training {kind}: step {step}/{steps}", rows)
+                job(step / steps, f"training {kind}: step {step}/{steps}", rows)
 
         report.live_rows = []  # held-out accuracy rows (learner, step, accuracy) not yet sent to the live curve
         return report
