@@ -124,6 +124,7 @@ def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
         facet_row_spacing=0.16,
         color_discrete_map=color_map(g["learner"]),
         labels={"energy_per_neuron": "E / N", "sweep": "sweeps"},
+        render_mode="svg",
     )
     fig.update_yaxes(matches=None, showticklabels=True, nticks=5)  # each rule its own scale, ticks that never collide
     fig.update_xaxes(showticklabels=True)

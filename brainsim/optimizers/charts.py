@@ -246,6 +246,7 @@ def activation_chart(df: pd.DataFrame, cfg) -> go.Figure:
         facet_col="curve",
         facet_col_spacing=0.07,
         color_discrete_map=color_map(long["activation"]),
+        render_mode="svg",
     )
     return style(fig, "Activations and their derivatives").update_xaxes(title="pre-activation a")
 
@@ -263,7 +264,7 @@ def gradient_chart(df: pd.DataFrame, cfg) -> go.Figure:
 
 
 def loss_gradient_chart(df: pd.DataFrame, cfg) -> go.Figure:
-    fig = px.line(df, x="z", y="grad_z", color="loss", color_discrete_map=color_map(df["loss"]))
+    fig = px.line(df, x="z", y="grad_z", color="loss", color_discrete_map=color_map(df["loss"]), render_mode="svg")
     fig.add_vrect(
         x0=-8,
         x1=-2,
