@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from brainsim.charts import (
     GREYS,
@@ -133,46 +133,52 @@ def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
     return style(fig, "Energy per neuron (mean over seeds and cues)")
 
 
+GAP = 2  # blank pixels between two panels of the image grid
+
+
 def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
     """Rows: stored patterns; columns: stored, cue, and each learner's recalled state (black = +1), each
-    panel framed, with square pixels and a gap to its neighbours. make_subplots lays out the panels; traces and
-    axes then go in as one plain dict, validated once (one plotly update per panel and axis took 1.4 s for 5
-    patterns x 7 panels; this takes 0.3 s)."""
+    panel framed, with square pixels and a gap to its neighbours. Drawn as ONE heatmap of the whole grid on
+    one pair of axes: panels are placed GAP blank (NaN, transparent) pixels apart and framed by rectangles.
+    Chromium drew 5 patterns x 7 panels as 35 heatmaps on 70 scale-anchored axes in 0.9 s, and draws this in
+    0.35 s; the hover still names the pixel's row and column within its panel."""
     if df.empty:
         return empty_figure("No patterns to draw.")
     panels = list(dict.fromkeys(df["panel"]))
     patterns = sorted(df["pattern"].unique())
+    h, w = int(df["row"].max()) + 1, int(df["col"].max()) + 1
+    step_y, step_x = h + GAP, w + GAP
+    mosaic = np.full((len(patterns) * step_y - GAP, len(panels) * step_x - GAP), np.nan)
+    top = df["pattern"].map({q: k * step_y for k, q in enumerate(patterns)}).to_numpy()
+    left = df["panel"].map({p: k * step_x for k, p in enumerate(panels)}).to_numpy()
+    mosaic[top + df["row"].to_numpy(), left + df["col"].to_numpy()] = df["pixel"].to_numpy()
+    rows, cols = np.indices(mosaic.shape)
+    where = np.stack([rows % step_y, cols % step_x], axis=-1)  # (H, W, 2) the pixel's row and col in its panel
+    heat = go.Heatmap(
+        z=mosaic,
+        zmin=-1,
+        zmax=1,
+        colorscale=GREYS,  # white = −1, black = +1
+        showscale=False,
+        customdata=where,
+        hoverongaps=False,
+        hovertemplate="row %{customdata[0]}, col %{customdata[1]}: %{z}<extra></extra>",
+    )
+    frames = [
+        dict(type="rect", xref="x", yref="y", x0=c * step_x - 0.5, x1=c * step_x + w - 0.5, y0=r * step_y - 0.5)
+        | dict(y1=r * step_y + h - 0.5, line=dict(color="#888888", width=1))
+        for r in range(len(patterns))
+        for c in range(len(panels))
+    ]
     titles = [p.replace(" ", "<br>").replace("-", "-<br>") if len(panels) > 4 else p for p in panels]  # narrow columns
-    spec = make_subplots(
-        rows=len(patterns), cols=len(panels), column_titles=titles, horizontal_spacing=0.025, vertical_spacing=0.03
-    ).to_dict()
-    images = {
-        key: part.pivot(index="row", columns="col", values="pixel").to_numpy()
-        for key, part in df.groupby(["panel", "pattern"])
-    }
-    frame = dict(showline=True, linecolor="#888888", linewidth=1, mirror=True, showgrid=False, zeroline=False)
-    frame.update(showticklabels=False, ticks="", constrain="domain")
-    layout = spec["layout"]
-    for r, q in enumerate(patterns):
-        for c, panel in enumerate(panels):
-            k = r * len(panels) + c + 1  # make_subplots numbers its axes row by row from the top left
-            x, y = (f"x{k}", f"y{k}") if k > 1 else ("x", "y")
-            spec["data"].append(
-                dict(
-                    type="heatmap",
-                    z=images[(panel, q)],
-                    zmin=-1,
-                    zmax=1,
-                    colorscale=GREYS,  # white = −1, black = +1
-                    showscale=False,
-                    hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
-                    xaxis=x,
-                    yaxis=y,
-                )
-            )
-            layout[x.replace("x", "xaxis")].update(frame)
-            layout[y.replace("y", "yaxis")].update(frame, autorange="reversed", scaleanchor=x)  # square pixels
-    fig = go.Figure(spec)
+    heads = [
+        dict(text=t, x=c * step_x + (w - 1) / 2, xref="x", y=1.0, yref="paper", yanchor="bottom", showarrow=False)
+        for c, t in enumerate(titles)
+    ]
+    blank = dict(showgrid=False, zeroline=False, showticklabels=False, ticks="", constrain="domain")
+    fig = go.Figure(heat)
+    fig.update_layout(shapes=frames, annotations=heads, xaxis=blank, yaxis=blank | dict(autorange="reversed"))
+    fig.update_yaxes(scaleanchor="x")  # square pixels
     side = max(60, LEGEND_WIDTH_PX // len(panels))  # a square panel's width on the narrowest page
     fig.update_layout(height=max(200, (side + 12) * len(patterns)))
     return style(fig, "Stored pattern, cue, and what each learner recalled (first seed)")

@@ -27,16 +27,26 @@ def images(n_patterns: int = 3, side: int = 6) -> pd.DataFrame:
 
 
 def test_every_pattern_panel_has_square_pixels_and_a_gap():
-    fig = charts.image_grid(images(), HopfieldConfig())
-    heat = [t for t in fig.data if t.type == "heatmap"]
-    assert len(heat) == 9
-    for t in heat:
-        x, y = fig.layout[t.xaxis.replace("x", "xaxis")], fig.layout[t.yaxis.replace("y", "yaxis")]
-        assert y.scaleanchor == t.xaxis  # its own x axis: square pixels in every panel, not just the first
-        assert x.showline and y.showline  # a frame around each pattern
-    xs = sorted(fig.layout[f"xaxis{k if k > 1 else ''}"].domain for k in range(1, 4))
-    ys = sorted({tuple(fig.layout[f"yaxis{k if k > 1 else ''}"].domain) for k in (1, 4, 7)})
-    assert all(b[0] - a[1] > 0.01 for a, b in zip(xs, xs[1:])) and all(b[0] - a[1] > 0.01 for a, b in zip(ys, ys[1:]))
+    """One heatmap of the whole grid (cheap to draw): square pixels, each panel's pixels where its row and
+    column put them, blank gaps between panels, a frame around each and a title over each column."""
+    df = images()
+    fig = charts.image_grid(df, HopfieldConfig())
+    (heat,) = [t for t in fig.data if t.type == "heatmap"]
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.autorange == "reversed"  # square, row 0 on top
+    z = np.asarray(heat.z, dtype=float)
+    side, step = 6, 6 + charts.GAP
+    assert z.shape == (3 * step - charts.GAP, 3 * step - charts.GAP)
+    for (panel, q), part in df.groupby(["panel", "pattern"]):
+        c = ["stored", "cue", "hebbian"].index(panel)
+        want = part.pivot(index="row", columns="col", values="pixel").to_numpy()
+        assert np.array_equal(z[q * step : q * step + side, c * step : c * step + side], want), (panel, q)
+    gaps = [k for k in range(z.shape[0]) if k % step >= side]
+    assert np.isnan(z[gaps, :]).all() and np.isnan(z[:, gaps]).all()  # blank between panels, both ways
+    frames = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(frames) == 9 and all(s.x1 - s.x0 == side and s.y1 - s.y0 == side for s in frames)
+    assert [a.text for a in fig.layout.annotations] == ["stored", "cue", "hebbian"]
+    where = np.asarray(heat.customdata)
+    assert tuple(where[step + 2, 2 * step + 3]) == (2, 3)  # the hover's row and column within the panel
 
 
 def test_energy_panels_wrap_two_to_a_row_with_few_ticks():
