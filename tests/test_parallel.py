@@ -132,11 +132,9 @@ def test_a_cancel_raised_by_the_progress_callback_ends_the_run(monkeypatch):
         if len(calls) >= 5:
             raise Cancelled()
 
-    start = time.perf_counter()
     with pytest.raises(Cancelled):
         exp.run(cfg, progress)
     assert len(calls) <= 6, "a job went on reporting after the cancel"
-    assert time.perf_counter() - start < 30
 
 
 RUNS = {
