@@ -158,3 +158,16 @@ def test_two_threads_give_the_same_bytes_as_one(monkeypatch, name):
     for table in one:
         if table not in TIMING_TABLES:
             assert csv_bytes(one[table]) == csv_bytes(two[table]), f"{name}/{table} depends on the thread count"
+
+
+def test_the_cold_run_benchmark_times_one_thread_against_the_default(capsys, monkeypatch):
+    """`make bench`'s cold-run table, briefly: one page, both columns, the environment left as it was."""
+    from benchmarks import bench_latency
+
+    monkeypatch.delenv(parallel.RUN_THREADS_ENV, raising=False)
+    bench_latency.cold_runs(["xor"])
+    (row,) = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("xor ")]
+    one, one_cpu, default, cpu, threads = (float(v) for v in row[1:6])
+    assert min(one, one_cpu, default, cpu) > 0 and threads == parallel.run_threads()
+    assert row[-1] == "met" and (row[-2] == "not") == (default > bench_latency.COLD_TARGET_S)
+    assert parallel.RUN_THREADS_ENV not in parallel.os.environ
