@@ -58,9 +58,8 @@ def warm_up() -> None:
     from brainsim.charts import style
 
     lines = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 1, 1, 0], "c": ["a", "a", "b", "b"]})
-    plain(
-        style(px.line(lines, x="x", y="y", color="c", facet_col="c", render_mode="svg"))
-    )  # plotly express: narwhals' pandas
+    # plotly express (narwhals' pandas), in SVG as every brainsim line chart draws
+    plain(style(px.line(lines, x="x", y="y", color="c", facet_col="c", render_mode="svg")))
 
     fig = make_subplots(rows=1, cols=2, subplot_titles=("a", "b"))
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers", name="a"), row=1, col=1)

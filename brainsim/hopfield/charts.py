@@ -134,6 +134,7 @@ def energy_chart(df: pd.DataFrame, cfg) -> go.Figure:
 
 
 GAP = 2  # blank pixels between two panels of the image grid
+FRAME = dict(color="#888888", width=1)  # the line around each of its panels
 
 
 def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
@@ -164,11 +165,10 @@ def image_grid(df: pd.DataFrame, cfg) -> go.Figure:
         hoverongaps=False,
         hovertemplate="row %{customdata[0]}, col %{customdata[1]}: %{z}<extra></extra>",
     )
-    frames = [
-        dict(type="rect", xref="x", yref="y", x0=c * step_x - 0.5, x1=c * step_x + w - 0.5, y0=r * step_y - 0.5)
-        | dict(y1=r * step_y + h - 0.5, line=dict(color="#888888", width=1))
-        for r in range(len(patterns))
-        for c in range(len(panels))
+    frames = [  # a rectangle around each panel, on the pixels' edges
+        dict(type="rect", xref="x", yref="y", x0=x - 0.5, x1=x + w - 0.5, y0=y - 0.5, y1=y + h - 0.5, line=FRAME)
+        for y in range(0, len(patterns) * step_y, step_y)
+        for x in range(0, len(panels) * step_x, step_x)
     ]
     titles = [p.replace(" ", "<br>").replace("-", "-<br>") if len(panels) > 4 else p for p in panels]  # narrow columns
     heads = [
